@@ -1,0 +1,96 @@
+/**
+ * Electron entry: one window on a custom app:// origin, sandboxed, talking to the same
+ * Backend as browser mode through IPC. Kept thin; the services live elsewhere.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+import { join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IPC_CHANNELS, type BridgeReply } from '../../shared/bridge.js';
+import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
+import { Backend, PROJECT_ROOT, type BackendSession } from '../backend.js';
+
+const APP_ORIGIN = 'app://emotune';
+const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+function serveRenderer(): void {
+  protocol.handle('app', (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'emotune') return new Response('not found', { status: 404 });
+    const file = normalize(join(RENDERER_DIR, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
+    if (!file.startsWith(RENDERER_DIR + sep)) return new Response('forbidden', { status: 403 });
+    return net.fetch(pathToFileURL(file).href);
+  });
+}
+
+function restrictPermissions(): void {
+  // The camera (and nothing else) is granted, and only to the app's own pages.
+  session.defaultSession.setPermissionRequestHandler((webContents, permission, callback, details) => {
+    callback(permission === 'media' && details.requestingUrl.startsWith(`${APP_ORIGIN}/`) && webContents.getURL().startsWith(`${APP_ORIGIN}/`));
+  });
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) => permission === 'media' && origin === APP_ORIGIN);
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  serveRenderer();
+  restrictPermissions();
+  const backend = await Backend.create('electron');
+  const sessions = new Map<number, BackendSession>();
+
+  ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, params: unknown): Promise<BridgeReply> => {
+    // Only our own top-level page may call the backend.
+    if (event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) !== true || event.senderFrame.parent !== null) {
+      return { ok: false, error: { code: 'bad-request', message: 'calls are accepted from the Emotune window only' } };
+    }
+    const contents = event.sender;
+    let backendSession = sessions.get(contents.id);
+    if (!backendSession) {
+      backendSession = backend.openSession((name, payload) => {
+        if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.event, name, payload);
+      });
+      sessions.set(contents.id, backendSession);
+      contents.once('destroyed', () => {
+        sessions.get(contents.id)?.close();
+        sessions.delete(contents.id);
+      });
+    }
+    try {
+      return { ok: true, result: await dispatchCall(backendSession.handlers, method, params) };
+    } catch (error) {
+      return { ok: false, error: toErrorPayload(error) };
+    }
+  });
+
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    title: 'Emotune',
+    backgroundColor: '#14151a',
+    webPreferences: {
+      preload: join(PROJECT_ROOT, 'dist', 'main', 'app', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  // Links never open inside the app window.
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  window.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+  });
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+
+  app.on('window-all-closed', () => {
+    void backend.dispose().finally(() => app.quit());
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error('Emotune failed to start:', error);
+  app.exit(1);
+});

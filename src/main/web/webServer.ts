@@ -1,0 +1,147 @@
+/**
+ * Browser mode: serves the built renderer and bridges the API over a WebSocket, on the
+ * loopback interface only. Browsers may connect only from the page this server served.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { decodeMessage, encodeMessage, WireError, type WireMessage } from '../../shared/wire.js';
+import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
+import type { Backend } from '../backend.js';
+
+/** A 1280x960 RGBA frame is 4.9 MB; anything past this cap is dropped by the socket layer. */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+export const API_PATH = '/api';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export interface WebServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(backend: Backend, rendererDir: string, port = 0): Promise<WebServer> {
+  const server = createServer((req, res) => {
+    serveStatic(rendererDir, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  server.on('upgrade', (req, socket, head) => {
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    // A page from any other site could otherwise open the camera-frame channel of this app.
+    if (req.url !== API_PATH || !host || origin !== `http://${host}`) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attachSession(backend, ws));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: boundPort } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${boundPort}/`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function attachSession(backend: Backend, ws: WebSocket): void {
+  const send = (message: WireMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
+  };
+  const session = backend.openSession((event, payload) => send({ type: 'event', event, payload }));
+  ws.on('message', (data, isBinary) => {
+    void handleMessage(session.handlers, data, isBinary, send);
+  });
+  // An oversized message makes ws close the socket with 1009; only this client is affected.
+  ws.on('error', () => ws.terminate());
+  ws.on('close', () => session.close());
+}
+
+async function handleMessage(
+  handlers: Parameters<typeof dispatchCall>[0],
+  data: unknown,
+  isBinary: boolean,
+  send: (m: WireMessage) => void,
+): Promise<void> {
+  let message: unknown;
+  try {
+    if (!isBinary || !Buffer.isBuffer(data)) throw new WireError('expected a binary message');
+    message = decodeMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  } catch (error) {
+    send({ type: 'error', id: -1, error: { code: 'bad-request', message: (error as Error).message } });
+    return;
+  }
+  const call = message as Partial<Extract<WireMessage, { type: 'call' }>>;
+  const id = typeof call?.id === 'number' && Number.isInteger(call.id) ? call.id : -1;
+  if (call?.type !== 'call' || id < 0) {
+    send({ type: 'error', id, error: { code: 'bad-request', message: 'expected {type: "call", id, method, params}' } });
+    return;
+  }
+  try {
+    send({ type: 'result', id, result: await dispatchCall(handlers, call.method, call.params) });
+  } catch (error) {
+    send({ type: 'error', id, error: toErrorPayload(error) });
+  }
+}
+
+async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405).end();
+    return;
+  }
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    res.writeHead(400).end();
+    return;
+  }
+  if (pathname.endsWith('/')) pathname += 'index.html';
+  const file = normalize(join(root, pathname));
+  if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+    res.writeHead(403).end();
+    return;
+  }
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}

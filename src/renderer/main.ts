@@ -1,0 +1,6 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { connectApi } from './lib/connectApi.js';
+import './styles.css';
+
+mount(App, { target: document.getElementById('app')!, props: { api: connectApi() } });

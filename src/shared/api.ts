@@ -1,0 +1,102 @@
+/**
+ * The one API between the renderer and the Node services. Transports (Electron IPC, the
+ * browser-mode WebSocket bridge) carry these calls and events without knowing their meaning.
+ */
+import type { z } from 'zod';
+import { emptyParamsSchema, videoFrameSchema } from './schemas.js';
+import type { DetectionResult } from './vision.js';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** Which transport the backend sees; for the About box, never for branching in the UI. */
+  transport: 'electron' | 'web';
+  detector: {
+    model: string;
+    inputSize: number;
+    executionProvider: string;
+  };
+}
+
+export interface FrameAck {
+  frameId: number;
+  /** False when the session is closing and the frame was not taken. */
+  queued: boolean;
+}
+
+/** Request/response calls: method name -> params and result. */
+export const apiCallSchemas = {
+  'app.info': emptyParamsSchema,
+  'vision.submitFrame': videoFrameSchema,
+} as const;
+
+export type ApiMethod = keyof typeof apiCallSchemas;
+
+export interface ApiResults {
+  'app.info': AppInfo;
+  'vision.submitFrame': FrameAck;
+}
+
+export type ApiParams<M extends ApiMethod> = z.input<(typeof apiCallSchemas)[M]>;
+
+export interface VisionError {
+  frameId: number;
+  message: string;
+}
+
+/** Events pushed from the backend to the renderer. */
+export interface ApiEvents {
+  'vision.faces': DetectionResult;
+  'vision.error': VisionError;
+}
+
+export type ApiEventName = keyof ApiEvents;
+
+export const API_EVENT_NAMES: readonly ApiEventName[] = ['vision.faces', 'vision.error'];
+
+export function isApiMethod(value: unknown): value is ApiMethod {
+  return typeof value === 'string' && Object.hasOwn(apiCallSchemas, value);
+}
+
+export function isApiEventName(value: unknown): value is ApiEventName {
+  return typeof value === 'string' && (API_EVENT_NAMES as readonly string[]).includes(value);
+}
+
+/** An error that crosses a transport: a stable code plus a message fit for the UI. */
+export interface ApiErrorPayload {
+  code: 'bad-request' | 'unknown-method' | 'internal';
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorPayload['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** What a transport provides: one way to call, one way to listen. */
+export interface ApiTransport {
+  call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResults[M]>;
+  subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/** The typed API object the renderer uses; it is the same whatever the transport. */
+export interface EmotuneApi {
+  appInfo(): Promise<AppInfo>;
+  submitFrame(frame: ApiParams<'vision.submitFrame'>): Promise<FrameAck>;
+  onFaces(listener: (result: DetectionResult) => void): () => void;
+  onVisionError(listener: (error: VisionError) => void): () => void;
+}
+
+export function createApi(transport: ApiTransport): EmotuneApi {
+  return {
+    appInfo: () => transport.call('app.info', undefined),
+    submitFrame: (frame) => transport.call('vision.submitFrame', frame),
+    onFaces: (listener) => transport.subscribe('vision.faces', listener),
+    onVisionError: (listener) => transport.subscribe('vision.error', listener),
+  };
+}

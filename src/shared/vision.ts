@@ -1,0 +1,56 @@
+/** Vision contracts shared by the Node services and the renderer. */
+
+/** MediaPipe BlazeFace keypoint order, as the model emits them (subject's left/right). */
+export const FACE_KEYPOINTS = [
+  'rightEye',
+  'leftEye',
+  'noseTip',
+  'mouthCenter',
+  'rightEarTragion',
+  'leftEarTragion',
+] as const;
+
+export type FaceKeypointName = (typeof FACE_KEYPOINTS)[number];
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** A rectangle in pixels of the frame it was found in. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Face {
+  box: Box;
+  /** Keypoints in pixels, in FACE_KEYPOINTS order. */
+  keypoints: Point[];
+  /** Detector confidence in [0, 1]. */
+  score: number;
+}
+
+export interface DetectionResult {
+  frameId: number;
+  width: number;
+  height: number;
+  faces: Face[];
+  /** Wall time the backend spent on this frame, pre- and post-processing included. */
+  elapsedMs: number;
+}
+
+/** An RGBA frame from the camera, already downscaled by the renderer. */
+export interface VideoFrameData {
+  frameId: number;
+  width: number;
+  height: number;
+  /** width * height * 4 bytes, RGBA, row-major. */
+  rgba: Uint8Array;
+}
+
+/** Frames larger than this are rejected: the renderer downsizes before sending. */
+export const MAX_FRAME_WIDTH = 1280;
+export const MAX_FRAME_HEIGHT = 960;
