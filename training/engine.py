@@ -1,0 +1,74 @@
+"""Training and inference loops shared by train, evaluate and bench."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Iterable
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from .losses import JointLoss
+
+
+def torch_load(path: str | os.PathLike) -> dict:
+    """torch.load of our own checkpoints (they hold RNG states, so not weights-only), any torch >= 1.13."""
+    kwargs = {"map_location": "cpu"}
+    if "weights_only" in inspect.signature(torch.load).parameters:
+        kwargs["weights_only"] = False
+    return torch.load(path, **kwargs)
+
+
+def train_one_epoch(
+    model: nn.Module,
+    criterion: JointLoss,
+    loader: Iterable,
+    optimizer: torch.optim.Optimizer,
+    soft_labels: bool = False,
+    desc: str = "train",
+    total: int | None = None,
+    mininterval: float = 0.5,
+    channels_last: bool = False,
+) -> dict[str, float]:
+    model.train()
+    n = correct = 0
+    sums = {"loss": 0.0, "ce": 0.0, "center": 0.0}
+    bar = tqdm(loader, desc=desc, total=total, mininterval=mininterval, leave=False, dynamic_ncols=True)
+    for x, y, soft in bar:
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        logits, feats = model.forward_with_features(x)
+        loss, ce, center = criterion(logits, feats, y, soft if soft_labels else None)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        criterion.update_centers(feats.detach(), y)
+        b = len(y)
+        n += b
+        correct += int((logits.argmax(1) == y).sum())
+        for k, v in (("loss", loss), ("ce", ce), ("center", center)):
+            sums[k] += float(v.detach()) * b
+        bar.set_postfix(loss=f"{sums['loss'] / n:.4f}", acc=f"{correct / n:.4f}", refresh=False)
+    bar.close()
+    return {k: v / max(n, 1) for k, v in sums.items()} | {"acc": correct / max(n, 1), "images": n}
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module, loader: Iterable, desc: str = "eval", channels_last: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Logits (N, K) and labels (N,) over a loader of (x, y) batches, in eval mode."""
+    model.eval()
+    out, labels = [], []
+    for batch in tqdm(loader, desc=desc, leave=False, mininterval=2.0, dynamic_ncols=True):
+        x, y = batch[0], batch[1]
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        out.append(model(x).float().numpy())
+        labels.append(np.asarray(y))
+    if not out:
+        return np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
+    return np.concatenate(out), np.concatenate(labels)
