@@ -1,0 +1,229 @@
+"""Export a checkpoint to ONNX plus its JSON model card:
+``python -m training.export --checkpoint <run>/best.pt --metrics <run>/eval/metrics.json --out models/<name>``.
+
+The ONNX graph takes ``input`` (N, C, S, S) float32 NCHW, N dynamic, and returns ``logits``
+(N, K). Probabilities are softmax(logits / temperature). The export fails loudly unless
+onnxruntime reproduces PyTorch's logits within 1e-4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .engine import torch_load
+from .evaluate import load_model
+from .models import count_parameters
+from .train import PAPER_DEFAULTS
+
+OPSET = 17
+PARITY_TOL = 1e-4
+
+# FERPlus images are FER2013's 48x48 face crops (made by Google's face detector, then scaled):
+# the face fills most of the frame, from the forehead to just below the chin. A BlazeFace box
+# covers about the same region a little more tightly, so the app should take a square around the
+# box centre with side = max(box w, box h) * (1 + 2 * margin). An estimate, not a measurement.
+FERPLUS_CROP = {
+    "margin": 0.1,
+    "square": True,
+    "rule": "square crop centred on the face box, side = max(w, h) * (1 + 2 * margin); pad with black outside",
+    "basis": "FER2013 crops show the face from forehead to chin; a BlazeFace box is slightly tighter. "
+    "Estimated from the FER2013 description and images, not measured against BlazeFace.",
+    "alignment": "none in training (FER2013 faces are roughly frontal, not eye-aligned); rotating the "
+    "crop so the eyes are level is harmless (training used +-20 degree rotations).",
+}
+
+
+def export_onnx(model: torch.nn.Module, path: Path, in_chans: int, size: int) -> None:
+    dummy = torch.randn(1, in_chans, size, size)
+    kwargs: dict[str, object] = {
+        "input_names": ["input"],
+        "output_names": ["logits"],
+        "dynamic_axes": {"input": {0: "N"}, "logits": {0: "N"}},
+        "opset_version": OPSET,
+        "do_constant_folding": True,
+    }
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False  # the TorchScript exporter: one self-contained file, as on torch 1.13
+    torch.onnx.export(model, (dummy,), str(path), **kwargs)
+
+
+def parity_check(model: torch.nn.Module, path: Path, in_chans: int, size: int, seed: int = 0) -> float:
+    """Max |torch - onnxruntime| over a random batch; raises RuntimeError above PARITY_TOL."""
+    import onnx
+    import onnxruntime as ort
+
+    onnx.checker.check_model(onnx.load(str(path)))
+    x = torch.from_numpy(np.random.default_rng(seed).standard_normal((5, in_chans, size, size)).astype(np.float32))
+    with torch.no_grad():
+        ref = model(x).numpy()
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = sess.run(["logits"], {"input": x.numpy()})[0]
+    diff = float(np.abs(ref - got).max())
+    if not np.isfinite(diff) or diff >= PARITY_TOL or got.shape != ref.shape:
+        raise RuntimeError(f"ONNX parity check FAILED for {path}: max abs diff {diff:.3g} (limit {PARITY_TOL})")
+    return diff
+
+
+def deviations(args: dict) -> list[str]:
+    out = []
+    if args["input_size"] != PAPER_DEFAULTS["input_size"]:
+        out.append(f"input {args['input_size']}x{args['input_size']} instead of 224x224 (CPU training budget)")
+    if args["in_chans"] != PAPER_DEFAULTS["in_chans"]:
+        out.append("grey 1-channel input instead of 3 channels (FERPlus is grey; the paper replicates to RGB)")
+    out.append("trained from scratch: no ImageNet initialisation (no pretrained weights available offline)")
+    for key, label in (
+        ("epochs", "epochs"),
+        ("lr", "learning rate"),
+        ("batch_size", "batch size"),
+        ("dropout", "dropout"),
+        ("weight_decay", "weight decay"),
+    ):
+        if args[key] != PAPER_DEFAULTS[key]:
+            out.append(f"{label} {args[key]} instead of {PAPER_DEFAULTS[key]}")
+    if args.get("schedule", "none") != "none":
+        out.append(f"{args['schedule']} learning-rate schedule (the paper names none)")
+    out.append("'decay 1e-5' read as Adam weight decay (in Keras, Adam(decay=) is a learning-rate time decay)")
+    out.append(
+        f"center loss lambda {args['lambda_c']}, alpha {args['alpha_c']}, reduction {args['center_reduction']} "
+        "(the paper gives no values)"
+    )
+    out.append(
+        f"class balancing: {args['balance_fraction']} x largest class (the paper says 'as balanced as possible')"
+    )
+    if args.get("soft_labels"):
+        out.append("soft-label cross-entropy on vote shares instead of majority labels")
+    if args.get("limit"):
+        out.append(f"trained on a {args['limit']}-image subset")
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else argv
+    p = argparse.ArgumentParser(prog="python -m training.export", description=__doc__)
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--metrics", default=None, help="metrics.json from training.evaluate (temperature, metrics)")
+    p.add_argument("--out", required=True, help="output path without extension, e.g. models/a-mobilenet-ferplus")
+    p.add_argument("--name", default=None)
+    p.add_argument("--version", default="1.0.0")
+    a = p.parse_args(argv)
+    ck = torch_load(a.checkpoint)
+    meta, targs = ck["meta"], ck["meta"]["args"]
+    model = load_model(ck)
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    onnx_path, card_path = out.with_suffix(".onnx"), out.with_suffix(".json")
+    size, in_chans = targs["input_size"], ck["in_chans"]
+    export_onnx(model, onnx_path, in_chans, size)
+    diff = parity_check(model, onnx_path, in_chans, size)
+    print(f"parity OK: max abs diff {diff:.2e} (< {PARITY_TOL})")
+
+    metrics = json.loads(Path(a.metrics).read_text()) if a.metrics else None
+    pre = meta["preprocess"]
+    import onnxruntime
+
+    card = {
+        "name": a.name or out.name,
+        "version": a.version,
+        "file": onnx_path.name,
+        "format": f"onnx opset {OPSET}",
+        "architecture": {
+            "model": ck["model_name"],
+            "parameters": count_parameters(model),
+            "paper": "A-MobileNet, Nan et al., Alexandria Engineering Journal 2021 (Table 1)",
+        },
+        "input": {
+            "name": "input",
+            "shape": ["N", in_chans, size, size],
+            "dtype": "float32",
+            "layout": "NCHW",
+            "colour": "grey" if in_chans == 1 else "rgb",
+            "size": size,
+        },
+        "output": {
+            "name": "logits",
+            "shape": ["N", ck["num_classes"]],
+            "probabilities": "softmax(logits / temperature)",
+        },
+        "preprocessing": {
+            "crop": FERPLUS_CROP if targs["dataset"] == "ferplus" else {"margin": None, "rule": "RAF-DB aligned"},
+            "resize": {"size": [size, size], "interpolation": "bilinear"},
+            "colour": "grey = ITU-R 601-2 luma (0.299 R + 0.587 G + 0.114 B), as PIL 'L'" if in_chans == 1 else "RGB",
+            "scale": "pixel / 255 -> [0, 1]",
+            "mean": [pre["mean"]] * in_chans,
+            "std": [pre["std"]] * in_chans,
+            "formula": "x = (pixel / 255 - mean) / std",
+        },
+        "classes": list(meta["classes"]),
+        "temperature": metrics["temperature"] if metrics else 1.0,
+        "training": {
+            "dataset": targs["dataset"],
+            "data_source": meta.get("train_source"),
+            "vote_set": (
+                f"{targs['vote_set']} (" + ("fer2013new.csv" if targs["vote_set"] == "2017" else "2016 label.csv") + ")"
+            )
+            if targs["dataset"] == "ferplus"
+            else None,
+            "label_rule": meta.get("data_info", {}).get("label_rule"),
+            "splits": {
+                "train": "FER2013 Training",
+                "valid (model selection, temperature)": "FER2013 PublicTest",
+                "test (reported once)": "FER2013 PrivateTest",
+            }
+            if targs["dataset"] == "ferplus"
+            else None,
+            "train_images": meta["train_images"],
+            "balance": meta["balance"],
+            "epochs_run": ck["history"][-1]["epoch"] if ck["history"] else 0,
+            "selected_epoch": ck["epoch"],
+            "best_valid_accuracy": ck["best_acc"],
+            "args": targs,
+            "command": meta["command"],
+            "torch": meta.get("torch"),
+        },
+        "deviations_from_paper": deviations(targs),
+        "export": {
+            "command": "python -m training.export " + " ".join(shlex.quote(x) for x in argv),
+            "parity_max_abs_diff": diff,
+            "onnxruntime": onnxruntime.__version__,
+            "torch": torch.__version__,
+        },
+        "metrics": None
+        if metrics is None
+        else {
+            k: {
+                m: metrics[k][m]
+                for m in (
+                    "images",
+                    "accuracy",
+                    "balanced_accuracy",
+                    "per_class_recall",
+                    "confusion_matrix",
+                    "nll_calibrated",
+                    "ece_15_uncalibrated",
+                    "ece_15_calibrated",
+                )
+            }
+            for k in ("valid", "test", "test_dedup")
+        }
+        | {
+            "test_dedup_removed": metrics["test_dedup_removed"],
+            "test_dedup_rule": metrics["test_dedup_rule"],
+            "paper_test_accuracy": 0.8811 if targs["dataset"] == "ferplus" else 0.8449,
+        },
+        "data_terms": "FER2013 pixels are third-party, research-use-only; the model was trained on them.",
+    }
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    print(f"wrote {onnx_path} and {card_path}")
+    return card
+
+
+if __name__ == "__main__":
+    main()
