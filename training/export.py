@@ -61,7 +61,8 @@ def parity_check(model: torch.nn.Module, path: Path, in_chans: int, size: int, s
     import onnxruntime as ort
 
     onnx.checker.check_model(onnx.load(str(path)))
-    x = torch.from_numpy(np.random.default_rng(seed).standard_normal((5, in_chans, size, size)).astype(np.float32))
+    # inputs in the normalised pixel range [-1, 1]
+    x = torch.from_numpy(np.random.default_rng(seed).uniform(-1, 1, (5, in_chans, size, size)).astype(np.float32))
     with torch.no_grad():
         ref = model(x).numpy()
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])

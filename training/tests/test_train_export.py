@@ -1,0 +1,130 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from training import evaluate, export, train
+from training.engine import torch_load
+from training.models import create_model
+
+from .conftest import ferplus_dir
+
+FAST = ["--input-size", "32", "--in-chans", "1", "--lr", "1e-3", "--batch-size", "16", "--threads", "1"]
+
+
+def test_train_resume_evaluate_export(learnable_dir: Path, tmp_path: Path) -> None:
+    common = ["--data", str(learnable_dir), *FAST]
+    run_a = train.main([*common, "--epochs", "2", "--out", str(tmp_path / "a")])
+    for name in ("args.json", "log.csv", "log.json", "curve.png", "best.pt", "last.pt"):
+        assert (run_a / name).is_file(), name
+    log = json.loads((run_a / "log.json").read_text())
+    assert [row["epoch"] for row in log] == [1, 2]
+
+    # 1 epoch, then resume for the 2nd: the same weights and centers as 2 epochs straight
+    train.main([*common, "--epochs", "1", "--out", str(tmp_path / "b")])
+    run_b = train.main(
+        [*common, "--epochs", "2", "--out", str(tmp_path / "b"), "--resume", str(tmp_path / "b/last.pt")]
+    )
+    a, b = torch_load(run_a / "last.pt"), torch_load(run_b / "last.pt")
+    for key in a["model"]:
+        assert torch.equal(a["model"][key], b["model"][key]), key
+    assert torch.equal(a["criterion"]["center.centers"], b["criterion"]["center.centers"])
+    assert a["criterion"]["center.centers"].abs().sum() > 0  # the centers moved
+
+    metrics = evaluate.main(["--checkpoint", str(run_a / "best.pt"), "--out", str(tmp_path / "eval")])
+    assert (tmp_path / "eval" / "metrics.json").is_file()
+    assert (tmp_path / "eval" / "confusion_test.png").is_file()
+    assert (tmp_path / "eval" / "reliability_test.png").is_file()
+    assert metrics["temperature"] > 0
+    assert metrics["test"]["images"] == 32 and 0 <= metrics["test"]["accuracy"] <= 1
+    assert len(metrics["test"]["confusion_matrix"]) == 8
+
+    card = export.main(
+        [
+            "--checkpoint",
+            str(run_a / "best.pt"),
+            "--metrics",
+            str(tmp_path / "eval/metrics.json"),
+            "--out",
+            str(tmp_path / "models" / "tiny"),
+        ]
+    )
+    assert (tmp_path / "models" / "tiny.onnx").is_file()
+    saved = json.loads((tmp_path / "models" / "tiny.json").read_text())
+    assert saved == json.loads(json.dumps(card))
+    assert saved["input"] == {
+        "name": "input",
+        "shape": ["N", 1, 32, 32],
+        "dtype": "float32",
+        "layout": "NCHW",
+        "colour": "grey",
+        "size": 32,
+    }
+    assert saved["classes"][0] == "neutral" and len(saved["classes"]) == 8
+    assert saved["temperature"] == metrics["temperature"]
+    assert saved["preprocessing"]["crop"]["margin"] == 0.1
+    assert saved["export"]["parity_max_abs_diff"] < 1e-4
+    assert any("224" in d for d in saved["deviations_from_paper"])
+    assert saved["training"]["command"].startswith("python -m training.train")
+
+
+def _random_model() -> torch.nn.Module:
+    """A random-weight model whose eval-mode logits are of order 1 (BN statistics from one batch)."""
+    model = create_model("a_mobilenet", 8, 1)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = 1.0
+    with torch.no_grad():
+        model.train()(torch.rand(16, 1, 32, 32) * 2 - 1)
+    torch.nn.init.normal_(model.classifier.weight, std=0.1)  # logits of a few units, like a trained model
+    return model.eval()
+
+
+def test_export_parity_tiny_random_model(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    model = _random_model()
+    assert model(torch.rand(2, 1, 32, 32)).abs().max() > 0.1
+    path = tmp_path / "m.onnx"
+    export.export_onnx(model, path, 1, 32)
+    assert export.parity_check(model, path, 1, 32) < 1e-4
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [i.name for i in sess.get_inputs()] == ["input"]
+    assert [o.name for o in sess.get_outputs()] == ["logits"]
+    out = sess.run(None, {"input": np.zeros((3, 1, 32, 32), np.float32)})[0]
+    assert out.shape == (3, 8)  # dynamic batch
+    other = _random_model()  # different random weights
+    with pytest.raises(RuntimeError, match="parity check FAILED"):
+        export.parity_check(other, path, 1, 32)
+
+
+@pytest.mark.skipif(ferplus_dir() is None, reason="FERPLUS_DIR not set")
+def test_short_training_on_ferplus_subset_loss_falls(tmp_path: Path) -> None:
+    run = train.main(
+        [
+            "--data",
+            ferplus_dir(),
+            "--limit",
+            "1024",
+            "--limit-valid",
+            "256",
+            "--epochs",
+            "3",
+            "--input-size",
+            "48",
+            "--in-chans",
+            "1",
+            "--lr",
+            "1e-3",
+            "--balance-fraction",
+            "0",
+            "--out",
+            str(tmp_path / "run"),
+        ]
+    )
+    log = json.loads((run / "log.json").read_text())
+    print([(r["train_ce"], r["valid_loss"], r["valid_acc"]) for r in log])
+    assert log[-1]["train_ce"] < log[0]["train_ce"]
