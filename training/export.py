@@ -99,6 +99,8 @@ def deviations(args: dict) -> list[str]:
     out.append(
         f"class balancing: {args['balance_fraction']} x largest class (the paper says 'as balanced as possible')"
     )
+    if args.get("augment_all"):
+        out.append("rotation/crop/translation augmentation on every class, not only the oversampled minority classes")
     if args.get("soft_labels"):
         out.append("soft-label cross-entropy on vote shares instead of majority labels")
     if args.get("limit"):
