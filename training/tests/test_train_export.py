@@ -64,7 +64,7 @@ def test_train_resume_evaluate_export(learnable_dir: Path, tmp_path: Path) -> No
     }
     assert saved["classes"][0] == "neutral" and len(saved["classes"]) == 8
     assert saved["temperature"] == metrics["temperature"]
-    assert saved["preprocessing"]["crop"]["margin"] == 0.1
+    assert saved["preprocessing"]["crop"]["margin"] == 0.09
     assert saved["export"]["parity_max_abs_diff"] < 1e-4
     assert any("224" in d for d in saved["deviations_from_paper"])
     assert saved["training"]["command"].startswith("python -m training.train")
