@@ -1,4 +1,3 @@
-import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,11 +5,6 @@ export default defineConfig({
     projects: [
       {
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 },
-      },
-      {
-        plugins: [svelte()],
-        test: { name: 'renderer', include: ['tests/renderer/**/*.test.ts'], environment: 'happy-dom' },
-        resolve: { conditions: ['browser'] },
       },
       {
         // One browser at a time: the machine has two cores and Chromium wants both.

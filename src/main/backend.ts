@@ -18,9 +18,10 @@ export interface BackendSession {
 }
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const MODELS_DIR = `${PROJECT_ROOT}models`;
+// In a packaged app the models are unpacked next to app.asar: onnxruntime reads real files only.
+export const MODELS_DIR = `${PROJECT_ROOT.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')}models`;
 /** The detector the app ships with; the README says why this one. */
-export const DEFAULT_DETECTOR_CARD = `${MODELS_DIR}/blazeface-front-128.json`;
+export const DEFAULT_DETECTOR_CARD = `${MODELS_DIR}/blazeface-back-256.json`;
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8')) as { version: string };

@@ -1,14 +1,7 @@
 /** Vision contracts shared by the Node services and the renderer. */
 
 /** MediaPipe BlazeFace keypoint order, as the model emits them (subject's left/right). */
-export const FACE_KEYPOINTS = [
-  'rightEye',
-  'leftEye',
-  'noseTip',
-  'mouthCenter',
-  'rightEarTragion',
-  'leftEarTragion',
-] as const;
+export const FACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCenter', 'rightEarTragion', 'leftEarTragion'] as const;
 
 export type FaceKeypointName = (typeof FACE_KEYPOINTS)[number];
 

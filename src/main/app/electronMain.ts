@@ -12,9 +12,7 @@ import { Backend, PROJECT_ROOT, type BackendSession } from '../backend.js';
 const APP_ORIGIN = 'app://emotune';
 const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
-]);
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 function serveRenderer(): void {
   protocol.handle('app', (request) => {
@@ -29,7 +27,9 @@ function serveRenderer(): void {
 function restrictPermissions(): void {
   // The camera (and nothing else) is granted, and only to the app's own pages.
   session.defaultSession.setPermissionRequestHandler((webContents, permission, callback, details) => {
-    callback(permission === 'media' && details.requestingUrl.startsWith(`${APP_ORIGIN}/`) && webContents.getURL().startsWith(`${APP_ORIGIN}/`));
+    callback(
+      permission === 'media' && details.requestingUrl.startsWith(`${APP_ORIGIN}/`) && webContents.getURL().startsWith(`${APP_ORIGIN}/`),
+    );
   });
   session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) => permission === 'media' && origin === APP_ORIGIN);
 }

@@ -2,6 +2,7 @@
  * The sandboxed preload: exposes two generic functions and nothing else. It must stay
  * CommonJS and self-contained, since sandboxed preloads cannot load other modules.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- sandboxed preloads are CommonJS
 import electron = require('electron');
 import type { IpcRendererEvent } from 'electron';
 

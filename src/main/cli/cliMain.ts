@@ -10,7 +10,11 @@ const USAGE = `usage: emotune detect <image>
                    each face's box, six keypoints (eyes, nose tip, mouth, ears) and score, in pixels`;
 
 /** Exit codes: 0 ok, 1 internal failure, 2 bad usage or bad input. */
-export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h') {
     out.write(`${USAGE}\n`);

@@ -34,7 +34,7 @@ export async function readDetectorCard(cardPath: string): Promise<DetectorCard> 
   try {
     raw = JSON.parse(await readFile(cardPath, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read model card ${cardPath}: ${(error as Error).message}`);
+    throw new Error(`cannot read model card ${cardPath}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = detectorCardSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`model card ${cardPath} is invalid: ${z.prettifyError(parsed.error)}`);

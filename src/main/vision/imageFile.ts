@@ -16,15 +16,13 @@ export async function readImageFile(path: string): Promise<RgbaImage> {
     if (!info.isFile()) throw new ImageFileError(`${path} is not a file`);
   } catch (error) {
     if (error instanceof ImageFileError) throw error;
-    throw new ImageFileError(`cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new ImageFileError(
+      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
   try {
     // failOn 'truncated' so a cut-off JPEG is an error instead of a half-grey picture.
-    const { data, info } = await sharp(path, { failOn: 'truncated' })
-      .rotate()
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(path, { failOn: 'truncated' }).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (error) {
     throw new ImageFileError(`cannot decode ${path} as an image: ${(error as Error).message}`);

@@ -1,0 +1,60 @@
+/**
+ * `npm run bench`: face-detection latency on a real 640x480 webcam-framed photo, with
+ * pre-processing (resize, letterbox, normalise) and post-processing (decode, NMS) included,
+ * for each shipped detector. Prints numbers; asserts nothing.
+ */
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { DEFAULT_DETECTOR_CARD, MODELS_DIR } from '../backend.js';
+import { FaceDetector } from '../vision/faceDetector.js';
+import type { RgbaImage } from '../vision/rgbaImage.js';
+import { percentile } from './boxMath.js';
+import { DEMO_FACES, faceApiDemoDir } from './faceApiDemo.js';
+
+const WARMUP = 20;
+const ITERATIONS = 300;
+
+async function webcamFrame(): Promise<RgbaImage> {
+  const face = DEMO_FACES[1]!; // sample1, the woman on the right: about a third of the frame
+  const width = Math.round(face.box.width / 0.3);
+  const height = Math.round((width * 3) / 4);
+  const { data, info } = await sharp(join(faceApiDemoDir(), face.file))
+    .extract({
+      left: Math.round(face.box.x + face.box.width / 2 - width / 2),
+      top: Math.round(face.box.y + face.box.height / 2 - height / 2),
+      width,
+      height,
+    })
+    .resize(640, 480, { fit: 'fill' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
+
+async function benchDetector(card: string, frame: RgbaImage): Promise<void> {
+  const detector = await FaceDetector.load(card);
+  for (let i = 0; i < WARMUP; i++) await detector.detect(frame);
+  const times: number[] = [];
+  let faces = 0;
+  const started = performance.now();
+  for (let i = 0; i < ITERATIONS; i++) {
+    const t0 = performance.now();
+    faces = (await detector.detect(frame)).length;
+    times.push(performance.now() - t0);
+  }
+  const wall = performance.now() - started;
+  times.sort((a, b) => a - b);
+  const marker = card === DEFAULT_DETECTOR_CARD ? ' (default)' : '';
+  console.log(
+    `${detector.card.name}${marker}\tmedian ${percentile(times, 50).toFixed(2)} ms\tp95 ${percentile(times, 95).toFixed(2)} ms\t${((1000 * ITERATIONS) / wall).toFixed(1)} frames/s\tfaces ${faces}`,
+  );
+  await detector.dispose();
+}
+
+const frame = await webcamFrame();
+console.log(
+  `Face detection, 640x480 frame, ${ITERATIONS} runs after ${WARMUP} warm-up, CPU (${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores), onnxruntime-node with 1 intra-op thread`,
+);
+for (const name of ['blazeface-front-128', 'blazeface-back-256']) await benchDetector(join(MODELS_DIR, `${name}.json`), frame);

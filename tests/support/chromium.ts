@@ -1,0 +1,22 @@
+/** Debian's Chromium driven by playwright-core, with the flags this machine needs. */
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchChromium(options: { fakeVideo?: string; denyCamera?: boolean } = {}): Promise<Browser> {
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+  if (options.fakeVideo) {
+    args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeVideo}`);
+    if (!options.denyCamera) args.push('--use-fake-ui-for-media-stream');
+  }
+  if (options.denyCamera) args.push('--use-fake-device-for-media-stream', '--deny-permission-prompts');
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+}

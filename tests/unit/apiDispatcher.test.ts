@@ -1,0 +1,51 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../src/shared/api.js';
+import { dispatchCall, toErrorPayload, type ApiHandlers } from '../../src/main/api/apiDispatcher.js';
+
+function handlers(): ApiHandlers {
+  return {
+    'app.info': vi.fn(() => ({
+      name: 'Emotune',
+      version: '0',
+      transport: 'web' as const,
+      detector: { model: 'm', inputSize: 128, executionProvider: 'cpu' },
+    })),
+    'vision.submitFrame': vi.fn((f) => ({ frameId: f.frameId, queued: true })),
+  };
+}
+
+const frame = (w: number, h: number, bytes = w * h * 4) => ({ frameId: 1, width: w, height: h, rgba: new Uint8Array(bytes) });
+
+describe('dispatchCall', () => {
+  it('passes a valid frame to its handler', async () => {
+    const h = handlers();
+    await expect(dispatchCall(h, 'vision.submitFrame', frame(32, 24))).resolves.toEqual({ frameId: 1, queued: true });
+    expect(h['vision.submitFrame']).toHaveBeenCalledOnce();
+  });
+
+  it.each([
+    ['a byte count that does not match the size', frame(32, 24, 100), /exactly width \* height \* 4/],
+    ['an oversized frame', frame(4000, 3000, 16), /width/],
+    ['a negative frame id', { ...frame(32, 24), frameId: -1 }, /frameId/],
+    ['pixels as a plain array', { ...frame(32, 24), rgba: [1, 2, 3] }, /rgba/],
+    ['an extra field', { ...frame(32, 24), path: '/etc/passwd' }, /path/],
+    ['no payload', undefined, /expected object/],
+  ])('rejects %s before any handler runs', async (_name, params, message) => {
+    const h = handlers();
+    const call = dispatchCall(h, 'vision.submitFrame', params);
+    await expect(call).rejects.toBeInstanceOf(ApiError);
+    await expect(call).rejects.toThrow(message);
+    expect(h['vision.submitFrame']).not.toHaveBeenCalled();
+  });
+
+  it('rejects unknown and inherited method names', async () => {
+    for (const method of ['vision.nope', 'toString', '__proto__', 42, null]) {
+      await expect(dispatchCall(handlers(), method, undefined)).rejects.toMatchObject({ code: 'unknown-method' });
+    }
+  });
+
+  it('turns unexpected errors into internal error payloads', () => {
+    expect(toErrorPayload(new Error('boom'))).toEqual({ code: 'internal', message: 'boom' });
+    expect(toErrorPayload(new ApiError('bad-request', 'no'))).toEqual({ code: 'bad-request', message: 'no' });
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/main/cli/cliMain.js';
+import { FACE_API_DEMO_DIR, SMILING_TILTED, iou, scaleBox, writeShotPng } from '../fixtures/facePhotos.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+async function cli(...args: string[]) {
+  const out = new Capture();
+  const err = new Capture();
+  const code = await runCli(args, out, err);
+  return { code, out: out.text, err: err.text };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'emotune-cli-'));
+
+describe('emotune detect', () => {
+  it('prints the face of a real photo as JSON', async () => {
+    const png = join(dir, 'face.png');
+    await writeShotPng(SMILING_TILTED, png, 640);
+    const { code, out } = await cli('detect', png);
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as {
+      width: number;
+      height: number;
+      detector: string;
+      faces: { box: { x: number; y: number; width: number; height: number }; keypoints: { name: string }[]; score: number }[];
+    };
+    expect(result).toMatchObject({ width: 640, height: 480, detector: 'blazeface-back-256' });
+    expect(result.faces).toHaveLength(1);
+    expect(result.faces[0]!.keypoints.map((k) => k.name)).toEqual([
+      'rightEye',
+      'leftEye',
+      'noseTip',
+      'mouthCenter',
+      'rightEarTragion',
+      'leftEarTragion',
+    ]);
+    expect(iou(result.faces[0]!.box, scaleBox(SMILING_TILTED.face, 640 / SMILING_TILTED.crop.width))).toBeGreaterThan(0.5);
+  });
+
+  it('finds every face of a group photo', async () => {
+    const { code, out } = await cli('detect', join(FACE_API_DEMO_DIR, 'sample3.jpg'));
+    expect(code).toBe(0);
+    expect((JSON.parse(out) as { faces: unknown[] }).faces.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('exits 2 with a clear message for a missing file', async () => {
+    const { code, err } = await cli('detect', join(dir, 'nope.jpg'));
+    expect(code).toBe(2);
+    expect(err).toMatch(/cannot open .*nope\.jpg: no such file/);
+  });
+
+  it('exits 2 for a file that is not an image', async () => {
+    const path = join(dir, 'notes.jpg');
+    writeFileSync(path, 'these are not pixels');
+    const { code, err } = await cli('detect', path);
+    expect(code).toBe(2);
+    expect(err).toMatch(/cannot decode .*notes\.jpg as an image/);
+  });
+
+  it('exits 2 for a truncated JPEG', async () => {
+    const path = join(dir, 'truncated.jpg');
+    writeFileSync(path, readFileSync(join(FACE_API_DEMO_DIR, 'sample1.jpg')).subarray(0, 20_000));
+    const { code, err } = await cli('detect', path);
+    expect(code).toBe(2);
+    expect(err).toMatch(/cannot decode .*truncated\.jpg/);
+  });
+
+  it('exits 2 for a folder and for bad usage', async () => {
+    expect((await cli('detect', dir)).code).toBe(2);
+    expect((await cli('detect')).code).toBe(2);
+    expect((await cli('frobnicate', 'x')).err).toMatch(/usage: emotune detect/);
+  });
+});

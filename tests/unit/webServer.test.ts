@@ -1,0 +1,116 @@
+/** The browser-mode bridge with a real backend: good calls work, bad ones are refused, and it keeps serving. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { Backend, PROJECT_ROOT } from '../../src/main/backend.js';
+import { MAX_MESSAGE_BYTES, startWebServer, type WebServer } from '../../src/main/web/webServer.js';
+import { decodeMessage, encodeMessage, type WireMessage } from '../../src/shared/wire.js';
+import { SMILING_TILTED, renderShot } from '../fixtures/facePhotos.js';
+
+let backend: Backend;
+let web: WebServer;
+
+beforeAll(async () => {
+  backend = await Backend.create('web');
+  // The static root only matters for the path tests; the renderer need not be built.
+  web = await startWebServer(backend, `${PROJECT_ROOT}src/renderer`);
+});
+
+afterAll(async () => {
+  await web.close();
+  await backend.dispose();
+});
+
+class Client {
+  readonly messages: WireMessage[] = [];
+  private waiters: (() => void)[] = [];
+  closeCode: number | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      this.messages.push(decodeMessage(new Uint8Array(data)) as WireMessage);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static open(origin = new URL(web.url).origin): Promise<Client> {
+    const ws = new WebSocket(`${web.url.replace('http', 'ws')}api`, { origin });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new Client(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  async next(predicate: (m: WireMessage) => boolean): Promise<WireMessage> {
+    for (;;) {
+      const found = this.messages.find(predicate);
+      if (found) return found;
+      if (this.closeCode !== undefined) throw new Error(`socket closed (${this.closeCode})`);
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  call(id: number, method: string, params: unknown): Promise<WireMessage> {
+    this.ws.send(encodeMessage({ type: 'call', id, method, params }));
+    return this.next((m) => 'id' in m && m.id === id);
+  }
+
+  closed(): Promise<number> {
+    return new Promise((resolve) => (this.closeCode !== undefined ? resolve(this.closeCode) : this.ws.once('close', resolve)));
+  }
+}
+
+describe('browser-mode bridge', () => {
+  it('answers app.info and detects the face in a submitted frame', async () => {
+    const client = await Client.open();
+    const info = await client.call(1, 'app.info', undefined);
+    expect(info).toMatchObject({ type: 'result', result: { name: 'Emotune', transport: 'web', detector: { executionProvider: 'cpu' } } });
+    const frame = await renderShot(SMILING_TILTED, 320);
+    const ack = await client.call(2, 'vision.submitFrame', { frameId: 5, width: frame.width, height: frame.height, rgba: frame.data });
+    expect(ack).toMatchObject({ type: 'result', result: { frameId: 5, queued: true } });
+    const event = await client.next((m) => m.type === 'event');
+    expect(event).toMatchObject({ type: 'event', event: 'vision.faces', payload: { frameId: 5, width: 320, height: 240 } });
+    expect((event as { payload: { faces: unknown[] } }).payload.faces).toHaveLength(1);
+    client.ws.close();
+  });
+
+  it('rejects a malformed frame with an error and keeps the connection', async () => {
+    const client = await Client.open();
+    const bad = await client.call(1, 'vision.submitFrame', { frameId: 1, width: 320, height: 240, rgba: new Uint8Array(10) });
+    expect(bad).toMatchObject({ type: 'error', error: { code: 'bad-request' } });
+    expect((bad as { error: { message: string } }).error.message).toMatch(/width \* height \* 4/);
+    const garbage = Uint8Array.from([200, 0, 0, 0, 1, 2, 3]);
+    client.ws.send(garbage);
+    await expect(client.next((m) => m.type === 'error' && m.id === -1)).resolves.toMatchObject({ error: { code: 'bad-request' } });
+    client.ws.send('a text message');
+    await expect(client.call(2, 'app.info', undefined)).resolves.toMatchObject({ type: 'result' });
+    client.ws.close();
+  });
+
+  it('drops a client that sends an oversized message, and keeps serving others', async () => {
+    const client = await Client.open();
+    client.ws.send(new Uint8Array(MAX_MESSAGE_BYTES + 1));
+    expect(await client.closed()).toBe(1009);
+    const other = await Client.open();
+    await expect(other.call(1, 'app.info', undefined)).resolves.toMatchObject({ type: 'result' });
+    other.ws.close();
+  });
+
+  it('refuses WebSocket connections from other origins', async () => {
+    await expect(Client.open('http://evil.example')).rejects.toThrow(/403/);
+  });
+
+  it('serves files under its root only', async () => {
+    const ok = await fetch(`${web.url}index.html`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/text\/html/);
+    for (const path of ['..%2f..%2fpackage.json', '%2e%2e/%2e%2e/package.json', '..%5c..%5cpackage.json']) {
+      const res = await fetch(`${web.url}${path}`);
+      expect([403, 404]).toContain(res.status);
+      expect(await res.text()).not.toMatch(/"name": "emotune"/);
+    }
+  });
+});
