@@ -117,3 +117,19 @@ describe('with the camera permission denied', () => {
     }
   });
 });
+
+describe('with no camera on the machine', () => {
+  it('says that no camera was found', async () => {
+    const browser = await launchChromium({ noCamera: true });
+    try {
+      const page = await browser.newPage();
+      await page.goto(app.url);
+      const state = page.getByTestId('camera-state');
+      await expect.poll(() => state.getAttribute('data-status')).toBe('absent');
+      expect(await state.textContent()).toMatch(/No camera was found/);
+      expect(await page.getByTestId('camera-indicator').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -3,7 +3,12 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium(options: { fakeVideo?: string; denyCamera?: boolean } = {}): Promise<Browser> {
+/**
+ * fakeVideo: a .y4m file played as the webcam, permission granted.
+ * denyCamera: a fake camera exists but the permission prompt is denied.
+ * noCamera: no capture device at all, permission granted.
+ */
+export async function launchChromium(options: { fakeVideo?: string; denyCamera?: boolean; noCamera?: boolean } = {}): Promise<Browser> {
   const args = [
     '--no-sandbox',
     '--disable-gpu',
@@ -18,5 +23,6 @@ export async function launchChromium(options: { fakeVideo?: string; denyCamera?:
     if (!options.denyCamera) args.push('--use-fake-ui-for-media-stream');
   }
   if (options.denyCamera) args.push('--use-fake-device-for-media-stream', '--deny-permission-prompts');
+  if (options.noCamera) args.push('--use-fake-ui-for-media-stream');
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
