@@ -8,7 +8,8 @@ if [ -x .venv/bin/python ] && .venv/bin/python -c 'import torch, onnx, onnxrunti
   exit 0
 fi
 rm -rf .venv
-if python3 -m venv .venv && .venv/bin/pip install -q -r requirements-training.txt; then
+# One retry: an index that is not there fails fast instead of backing off per package.
+if python3 -m venv .venv && .venv/bin/pip install -q --retries 1 -r requirements-training.txt; then
   echo "training venv from requirements-training.txt"
   exit 0
 fi
@@ -17,4 +18,4 @@ rm -rf .venv
 apt-get install -y -qq --no-install-recommends python3-torch python3-onnx python3-pytest python3-numpy python3-pil python3-matplotlib python3-tqdm python3-venv >/dev/null
 /usr/bin/python3 -m venv --system-site-packages .venv
 # onnxruntime has no Debian package; take it from pip if possible (the parity test skips without it).
-.venv/bin/pip install -q onnxruntime || echo "onnxruntime not installable: ONNX parity tests will be skipped" >&2
+.venv/bin/pip install -q --retries 1 onnxruntime || echo "onnxruntime not installable: ONNX parity tests will be skipped" >&2
