@@ -77,6 +77,36 @@ def parity_check(model: torch.nn.Module, path: Path, in_chans: int, size: int, s
     return diff
 
 
+def parity_fixtures(model: torch.nn.Module, onnx_path: Path, in_chans: int, size: int) -> dict:
+    """Synthetic inputs made here (noise and gradients, no dataset pixels) with onnxruntime's logits and
+    top class, for a test in another runtime (e.g. onnxruntime-node) to compare against."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(1234)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / (size - 1)
+    planes = [
+        rng.uniform(-1, 1, (size, size)),
+        xx * 2 - 1,
+        yy * 2 - 1,
+        np.sin(6 * xx) * np.cos(4 * yy),
+        np.where((xx - 0.5) ** 2 + (yy - 0.5) ** 2 < 0.1, 0.8, -0.6),
+    ]
+    x = np.stack([np.repeat(np.asarray(p, np.float32)[None], in_chans, 0) for p in planes]).astype(np.float32)
+    sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    logits = sess.run(["logits"], {"input": x})[0]
+    with torch.no_grad():
+        ref = model(torch.from_numpy(x)).numpy()
+    return {
+        "model": onnx_path.name,
+        "input_shape": list(x.shape),
+        "inputs": [[round(float(v), 6) for v in xi.reshape(-1)] for xi in x],
+        "logits_onnxruntime": logits.round(6).tolist(),
+        "logits_torch": ref.round(6).tolist(),
+        "top_class": logits.argmax(1).tolist(),
+        "note": "synthetic already-normalised inputs (NCHW, flattened C-order); no dataset pixels",
+    }
+
+
 def deviations(args: dict) -> list[str]:
     out = []
     if args["input_size"] != PAPER_DEFAULTS["input_size"]:
@@ -120,6 +150,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--out", required=True, help="output path without extension, e.g. models/a-mobilenet-ferplus")
     p.add_argument("--name", default=None)
     p.add_argument("--version", default="1.0.0")
+    p.add_argument("--fixtures", default=None, help="also write synthetic parity fixtures (JSON) to this path")
     a = p.parse_args(argv)
     ck = torch_load(a.checkpoint)
     meta, targs = ck["meta"], ck["meta"]["args"]
@@ -228,6 +259,10 @@ def main(argv: list[str] | None = None) -> dict:
         "data_terms": "FER2013 pixels are third-party, research-use-only; the model was trained on them.",
     }
     card_path.write_text(json.dumps(card, indent=1) + "\n")
+    if a.fixtures:
+        Path(a.fixtures).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.fixtures).write_text(json.dumps(parity_fixtures(model, onnx_path, in_chans, size)) + "\n")
+        print(f"wrote {a.fixtures}")
     print(f"wrote {onnx_path} and {card_path}")
     return card
 

@@ -41,6 +41,7 @@ def test_train_resume_evaluate_export(learnable_dir: Path, tmp_path: Path) -> No
     assert metrics["test"]["images"] == 32 and 0 <= metrics["test"]["accuracy"] <= 1
     assert len(metrics["test"]["confusion_matrix"]) == 8
 
+    pytest.importorskip("onnxruntime")  # export needs onnx + onnxruntime (not in Debian's python3 packages)
     card = export.main(
         [
             "--checkpoint",
@@ -49,6 +50,8 @@ def test_train_resume_evaluate_export(learnable_dir: Path, tmp_path: Path) -> No
             str(tmp_path / "eval/metrics.json"),
             "--out",
             str(tmp_path / "models" / "tiny"),
+            "--fixtures",
+            str(tmp_path / "fx.json"),
         ]
     )
     assert (tmp_path / "models" / "tiny.onnx").is_file()
@@ -68,6 +71,9 @@ def test_train_resume_evaluate_export(learnable_dir: Path, tmp_path: Path) -> No
     assert saved["export"]["parity_max_abs_diff"] < 1e-4
     assert any("224" in d for d in saved["deviations_from_paper"])
     assert saved["training"]["command"].startswith("python -m training.train")
+    fx = json.loads((tmp_path / "fx.json").read_text())
+    assert fx["input_shape"] == [5, 1, 32, 32] and len(fx["inputs"][0]) == 32 * 32
+    assert np.abs(np.array(fx["logits_onnxruntime"]) - np.array(fx["logits_torch"])).max() < 1e-4
 
 
 def _random_model() -> torch.nn.Module:
@@ -83,6 +89,7 @@ def _random_model() -> torch.nn.Module:
 
 
 def test_export_parity_tiny_random_model(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
     torch.manual_seed(0)
     model = _random_model()
     assert model(torch.rand(2, 1, 32, 32)).abs().max() > 0.1
