@@ -3,10 +3,13 @@
  * session with its own frame queue and event sink; the models are shared.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
 import type { VideoFrameData } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
+import { LibraryService } from './library/libraryService.js';
 import { FaceDetector } from './vision/faceDetector.js';
 import { LatestFrameWorker } from './vision/latestFrameWorker.js';
 
@@ -28,19 +31,60 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/** Where the library and settings live when the caller does not say (Electron passes its userData). */
+export function defaultDataDir(): string {
+  if (process.env.EMOTUNE_DATA_DIR) return process.env.EMOTUNE_DATA_DIR;
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Emotune');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Emotune');
+  return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Emotune');
+}
+
+export interface BackendOptions {
+  dataDir?: string;
+  detectorCard?: string;
+  /** Write and add the demo library when the library is empty (first run). */
+  demoLibrary?: boolean;
+  watchFolders?: boolean;
+}
+
 export class Backend {
   private readonly version = packageVersion();
+  private readonly sinks = new Set<EventSink>();
+  readonly library: LibraryService;
 
   private constructor(
     private readonly transport: AppInfo['transport'],
     private readonly detector: FaceDetector,
-  ) {}
+    dataDir: string,
+    watchFolders: boolean,
+  ) {
+    this.library = new LibraryService(
+      dataDir,
+      {
+        scanProgress: (p) => this.broadcast('library.scanProgress', p),
+        changed: () => this.broadcast('library.changed', null),
+      },
+      { watch: watchFolders },
+    );
+  }
 
-  static async create(transport: AppInfo['transport'], detectorCard = DEFAULT_DETECTOR_CARD): Promise<Backend> {
-    return new Backend(transport, await FaceDetector.load(detectorCard));
+  static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {
+    const detector = await FaceDetector.load(options.detectorCard ?? DEFAULT_DETECTOR_CARD);
+    const backend = new Backend(transport, detector, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true);
+    if (options.demoLibrary ?? true) {
+      // In the background: the window opens while the demo pieces are written and scanned.
+      void backend.library.ensureDemoLibrary().catch((error: unknown) => console.error('could not create the demo library:', error));
+    }
+    return backend;
+  }
+
+  private broadcast<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
+    for (const sink of this.sinks) sink(event, payload);
   }
 
   openSession(emit: EventSink): BackendSession {
+    this.sinks.add(emit);
+    const library = this.library;
     const worker = new LatestFrameWorker<VideoFrameData>(async (frame) => {
       const started = performance.now();
       try {
@@ -68,11 +112,34 @@ export class Backend {
         },
       }),
       'vision.submitFrame': (frame) => ({ frameId: frame.frameId, queued: worker.submit(frame) }),
+      'library.folders': () => library.listFolders(),
+      'library.addFolder': ({ path }) => library.addFolder(path),
+      'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
+      'library.rescan': ({ folderId }) => library.rescan(folderId),
+      'library.tracks': (query) => library.listTracks(query),
+      'library.setMood': ({ trackIds, mood }) => ({ changed: library.setUserMood(trackIds, mood) }),
+      'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
+      'library.importPlaylist': ({ path, name }) => library.importPlaylist(path, name),
+      'library.exportPlaylist': async ({ trackIds, path }) => ({ written: await library.exportPlaylist(trackIds, path) }),
+      'mood.policy': () => library.moodPolicy(),
+      'mood.setPolicy': ({ policy }) => {
+        library.setMoodPolicy(policy);
+        return library.moodPolicy();
+      },
+      'mood.next': ({ expression, mode, currentTrackId }) => library.chooseNext(expression, mode, currentTrackId),
     };
-    return { handlers, close: () => worker.close() };
+    return {
+      handlers,
+      close: () => {
+        worker.close();
+        this.sinks.delete(emit);
+      },
+    };
   }
 
-  dispose(): Promise<void> {
-    return this.detector.dispose();
+  async dispose(): Promise<void> {
+    await this.library.idle();
+    this.library.close();
+    await this.detector.dispose();
   }
 }

@@ -3,7 +3,22 @@
  * browser-mode WebSocket bridge) carry these calls and events without knowing their meaning.
  */
 import type { z } from 'zod';
-import { emptyParamsSchema, videoFrameSchema } from './schemas.js';
+import type { LibraryFolder, ScanProgress, Track } from './library.js';
+import type { Mood, MoodPolicy } from './mood.js';
+import {
+  addFolderSchema,
+  emptyParamsSchema,
+  exportPlaylistSchema,
+  folderIdSchema,
+  importPlaylistSchema,
+  nextTrackSchema,
+  rescanSchema,
+  setMoodSchema,
+  setPolicySchema,
+  trackIdsSchema,
+  trackQuerySchema,
+  videoFrameSchema,
+} from './schemas.js';
 import type { DetectionResult } from './vision.js';
 
 export interface AppInfo {
@@ -28,13 +43,43 @@ export interface FrameAck {
 export const apiCallSchemas = {
   'app.info': emptyParamsSchema,
   'vision.submitFrame': videoFrameSchema,
+  'library.folders': emptyParamsSchema,
+  'library.addFolder': addFolderSchema,
+  'library.removeFolder': folderIdSchema,
+  'library.rescan': rescanSchema,
+  'library.tracks': trackQuerySchema,
+  'library.setMood': setMoodSchema,
+  'library.writeMoodTags': trackIdsSchema,
+  'library.importPlaylist': importPlaylistSchema,
+  'library.exportPlaylist': exportPlaylistSchema,
+  'mood.policy': emptyParamsSchema,
+  'mood.setPolicy': setPolicySchema,
+  'mood.next': nextTrackSchema,
 } as const;
+
+export interface TrackChoiceResult {
+  track: Track;
+  targetMood: Mood;
+  reason: string;
+}
 
 export type ApiMethod = keyof typeof apiCallSchemas;
 
 export interface ApiResults {
   'app.info': AppInfo;
   'vision.submitFrame': FrameAck;
+  'library.folders': LibraryFolder[];
+  'library.addFolder': LibraryFolder;
+  'library.removeFolder': { removed: boolean };
+  'library.rescan': ScanProgress[];
+  'library.tracks': Track[];
+  'library.setMood': { changed: number };
+  'library.writeMoodTags': { written: number; failed: { path: string; message: string }[] };
+  'library.importPlaylist': { name: string; matched: number; missing: string[] };
+  'library.exportPlaylist': { written: number };
+  'mood.policy': MoodPolicy;
+  'mood.setPolicy': MoodPolicy;
+  'mood.next': TrackChoiceResult | null;
 }
 
 export type ApiParams<M extends ApiMethod> = z.input<(typeof apiCallSchemas)[M]>;
@@ -48,11 +93,14 @@ export interface VisionError {
 export interface ApiEvents {
   'vision.faces': DetectionResult;
   'vision.error': VisionError;
+  'library.scanProgress': ScanProgress;
+  /** Something in the library changed: lists should be fetched again. */
+  'library.changed': null;
 }
 
 export type ApiEventName = keyof ApiEvents;
 
-export const API_EVENT_NAMES: readonly ApiEventName[] = ['vision.faces', 'vision.error'];
+export const API_EVENT_NAMES: readonly ApiEventName[] = ['vision.faces', 'vision.error', 'library.scanProgress', 'library.changed'];
 
 export function isApiMethod(value: unknown): value is ApiMethod {
   return typeof value === 'string' && Object.hasOwn(apiCallSchemas, value);
@@ -86,6 +134,8 @@ export interface ApiTransport {
 
 /** The typed API object the renderer uses; it is the same whatever the transport. */
 export interface EmotuneApi {
+  call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResults[M]>;
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
   appInfo(): Promise<AppInfo>;
   submitFrame(frame: ApiParams<'vision.submitFrame'>): Promise<FrameAck>;
   onFaces(listener: (result: DetectionResult) => void): () => void;
@@ -94,6 +144,8 @@ export interface EmotuneApi {
 
 export function createApi(transport: ApiTransport): EmotuneApi {
   return {
+    call: (method, params) => transport.call(method, params),
+    on: (event, listener) => transport.subscribe(event, listener),
     appInfo: () => transport.call('app.info', undefined),
     submitFrame: (frame) => transport.call('vision.submitFrame', frame),
     onFaces: (listener) => transport.subscribe('vision.faces', listener),

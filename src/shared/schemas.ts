@@ -3,6 +3,8 @@
  * before any service sees it, whichever transport carried it.
  */
 import { z } from 'zod';
+import { EXPRESSION_STATES, type ExpressionState } from './expressions.js';
+import { MOODS } from './mood.js';
 import { MAX_FRAME_HEIGHT, MAX_FRAME_WIDTH } from './vision.js';
 
 export const videoFrameSchema = z
@@ -19,3 +21,33 @@ export const videoFrameSchema = z
   });
 
 export const emptyParamsSchema = z.union([z.undefined(), z.null(), z.object({}).strict()]);
+
+const id = z.number().int().positive();
+const path = z.string().min(1).max(4096);
+const trackIds = z.array(id).min(1).max(100_000);
+const moodSchema = z.enum(MOODS);
+const expressionStateSchema = z.enum(EXPRESSION_STATES as [ExpressionState, ...ExpressionState[]]);
+const modeSchema = z.enum(['match', 'lift']);
+
+export const addFolderSchema = z.object({ path }).strict();
+export const folderIdSchema = z.object({ id }).strict();
+export const rescanSchema = z.object({ folderId: id.optional() }).strict();
+export const trackQuerySchema = z
+  .object({ query: z.string().max(200).optional(), sort: z.enum(['title', 'artist', 'album', 'duration', 'added']).optional() })
+  .strict();
+export const setMoodSchema = z.object({ trackIds, mood: moodSchema.nullable() }).strict();
+export const trackIdsSchema = z.object({ trackIds }).strict();
+export const importPlaylistSchema = z.object({ path, name: z.string().min(1).max(200).optional() }).strict();
+export const exportPlaylistSchema = z.object({ trackIds, path }).strict();
+
+const policyRow = z
+  .object(
+    Object.fromEntries(EXPRESSION_STATES.map((e) => [e, moodSchema.nullable()])) as Record<
+      ExpressionState,
+      z.ZodNullable<typeof moodSchema>
+    >,
+  )
+  .strict();
+export const moodPolicySchema = z.object({ match: policyRow, lift: policyRow }).strict();
+export const setPolicySchema = z.object({ policy: moodPolicySchema }).strict();
+export const nextTrackSchema = z.object({ expression: expressionStateSchema, mode: modeSchema, currentTrackId: id.optional() }).strict();

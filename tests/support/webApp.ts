@@ -1,21 +1,26 @@
 /** Starts the browser-mode server in-process on a free port, over the built renderer. */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Backend, PROJECT_ROOT } from '../../src/main/backend.js';
 import { startWebServer, type WebServer } from '../../src/main/web/webServer.js';
 
 export interface RunningApp {
   url: string;
+  backend: Backend;
   web: WebServer;
   close(): Promise<void>;
 }
 
-export async function startWebApp(): Promise<RunningApp> {
+export async function startWebApp(options: { demoLibrary?: boolean } = {}): Promise<RunningApp> {
   const rendererDir = `${PROJECT_ROOT}dist/renderer`;
   if (!existsSync(`${rendererDir}/index.html`)) throw new Error('the renderer is not built: run `npm run build` first');
-  const backend = await Backend.create('web');
+  const dataDir = mkdtempSync(join(tmpdir(), 'emotune-data-'));
+  const backend = await Backend.create('web', { dataDir, demoLibrary: options.demoLibrary ?? false });
   const web = await startWebServer(backend, rendererDir);
   return {
     url: web.url,
+    backend,
     web,
     close: async () => {
       await web.close();

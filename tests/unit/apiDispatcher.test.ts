@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/shared/api.js';
 import { dispatchCall, toErrorPayload, type ApiHandlers } from '../../src/main/api/apiDispatcher.js';
 
+// Only the handlers these tests call; the dispatcher never touches the others.
 function handlers(): ApiHandlers {
   return {
     'app.info': vi.fn(() => ({
@@ -10,8 +11,8 @@ function handlers(): ApiHandlers {
       transport: 'web' as const,
       detector: { model: 'm', inputSize: 128, executionProvider: 'cpu' },
     })),
-    'vision.submitFrame': vi.fn((f) => ({ frameId: f.frameId, queued: true })),
-  };
+    'vision.submitFrame': vi.fn((f: { frameId: number }) => ({ frameId: f.frameId, queued: true })),
+  } as Partial<ApiHandlers> as ApiHandlers;
 }
 
 const frame = (w: number, h: number, bytes = w * h * 4) => ({ frameId: 1, width: w, height: h, rgba: new Uint8Array(bytes) });

@@ -1,4 +1,7 @@
 /** The browser-mode bridge with a real backend: good calls work, bad ones are refused, and it keeps serving. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Backend, PROJECT_ROOT } from '../../src/main/backend.js';
@@ -10,7 +13,7 @@ let backend: Backend;
 let web: WebServer;
 
 beforeAll(async () => {
-  backend = await Backend.create('web');
+  backend = await Backend.create('web', { dataDir: mkdtempSync(join(tmpdir(), 'emotune-ws-')), demoLibrary: false, watchFolders: false });
   // The static root only matters for the path tests; the renderer need not be built.
   web = await startWebServer(backend, `${PROJECT_ROOT}src/renderer`);
 });

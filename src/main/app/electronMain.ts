@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   await app.whenReady();
   serveRenderer();
   restrictPermissions();
-  const backend = await Backend.create('electron');
+  const backend = await Backend.create('electron', { dataDir: app.getPath('userData') });
   const sessions = new Map<number, BackendSession>();
 
   ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, params: unknown): Promise<BridgeReply> => {

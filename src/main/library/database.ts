@@ -1,0 +1,150 @@
+/**
+ * The library database: SQLite through better-sqlite3 in WAL mode with foreign keys, and
+ * schema migrations recorded in a version table. Each migration runs in one transaction, so a
+ * crash leaves the database at the old version or the new one, never between.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+export class LibraryDatabaseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LibraryDatabaseError';
+  }
+}
+
+/** Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: folders, tracks, moods, plays, playlists, settings, full-text search.
+  `
+  CREATE TABLE folders (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    added_at INTEGER NOT NULL
+  );
+  CREATE TABLE tracks (
+    id INTEGER PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    artist TEXT NOT NULL DEFAULT '',
+    album TEXT NOT NULL DEFAULT '',
+    duration_sec REAL,
+    codec TEXT,
+    has_cover INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    added_at INTEGER NOT NULL,
+    scanned_at INTEGER NOT NULL
+  );
+  CREATE INDEX tracks_folder ON tracks(folder_id);
+  CREATE TABLE track_moods (
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    source TEXT NOT NULL CHECK (source IN ('user', 'file', 'audio')),
+    mood TEXT,
+    valence REAL,
+    arousal REAL,
+    confidence REAL NOT NULL,
+    raw TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (track_id, source)
+  );
+  CREATE TABLE plays (
+    id INTEGER PRIMARY KEY,
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    played_at INTEGER NOT NULL,
+    expression TEXT,
+    mode TEXT,
+    reason TEXT
+  );
+  CREATE INDEX plays_time ON plays(played_at);
+  CREATE TABLE playlists (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE playlist_tracks (
+    playlist_id INTEGER NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    PRIMARY KEY (playlist_id, position)
+  );
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE VIRTUAL TABLE tracks_fts USING fts5(title, artist, album, content='tracks', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+  CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks BEGIN
+    INSERT INTO tracks_fts(rowid, title, artist, album) VALUES (new.id, new.title, new.artist, new.album);
+  END;
+  CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, artist, album) VALUES ('delete', old.id, old.title, old.artist, old.album);
+  END;
+  CREATE TRIGGER tracks_fts_update AFTER UPDATE OF title, artist, album ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, artist, album) VALUES ('delete', old.id, old.title, old.artist, old.album);
+    INSERT INTO tracks_fts(rowid, title, artist, album) VALUES (new.id, new.title, new.artist, new.album);
+  END;
+  `,
+];
+
+export function openLibraryDatabase(path: string, migrations: readonly string[] = MIGRATIONS): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+  } catch (error) {
+    throw describeOpenError(path, error);
+  }
+  try {
+    migrate(db, migrations);
+  } catch (error) {
+    db.close();
+    throw describeOpenError(path, error);
+  }
+  return db;
+}
+
+function describeOpenError(path: string, error: unknown): LibraryDatabaseError {
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new LibraryDatabaseError(`the library database ${path} is locked by another program (is Emotune already running?)`, {
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new LibraryDatabaseError(
+      `the library database ${path} is damaged (${message}); move it aside and Emotune will build a new one from your folders`,
+      { cause: error },
+    );
+  }
+  return new LibraryDatabaseError(`cannot open the library database ${path}: ${message}`, { cause: error });
+}
+
+export function schemaVersion(db: Db): number {
+  return (db.prepare('SELECT version FROM schema_version').pluck().get() as number | undefined) ?? 0;
+}
+
+function migrate(db: Db, migrations: readonly string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  if (db.prepare('SELECT count(*) FROM schema_version').pluck().get() === 0) db.exec('INSERT INTO schema_version VALUES (0)');
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    throw new LibraryDatabaseError(
+      `the library database is from a newer Emotune (schema ${current}; this version knows ${migrations.length})`,
+    );
+  }
+  for (let version = current + 1; version <= migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version - 1]!);
+      db.prepare('UPDATE schema_version SET version = ?').run(version);
+    })();
+  }
+}

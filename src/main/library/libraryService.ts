@@ -1,0 +1,232 @@
+/**
+ * The music library behind the API: folders, scans (one at a time, watched folders rescanned
+ * on change), moods from the user, the files and the audio, playlists, and the mood policy.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ExpressionState } from '../../shared/expressions.js';
+import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
+import { DEFAULT_MOOD_POLICY, type Mood, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
+import { estimateMood, extractFeatures } from '../audio/audioMood.js';
+import { decodeForAnalysis } from '../audio/decodeAudio.js';
+import { chooseNextTrack, type TrackChoice } from '../mood/chooseNextTrack.js';
+import { openLibraryDatabase } from './database.js';
+import { createDemoLibrary } from './demoLibrary.js';
+import { FolderWatcher } from './folderWatcher.js';
+import { LibraryStore } from './libraryStore.js';
+import { readM3u, writeM3u } from './m3u.js';
+import { scanFolder } from './scanner.js';
+import { writeTags } from './tagWriter.js';
+
+export interface LibraryEvents {
+  scanProgress(progress: ScanProgress): void;
+  changed(): void;
+}
+
+export const DEMO_FOLDER_NAME = 'Demo library';
+const POLICY_KEY = 'moodPolicy';
+const DEMO_CREATED_KEY = 'demoLibraryCreated';
+
+export class LibraryService {
+  readonly store: LibraryStore;
+  private readonly watcher: FolderWatcher;
+  private scanQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly dataDir: string,
+    private readonly events: LibraryEvents,
+    options: { watch?: boolean } = {},
+  ) {
+    this.store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')));
+    this.watcher = new FolderWatcher((id) => void this.rescan(id).catch(() => undefined));
+    if (options.watch !== false) for (const f of this.store.listFolders()) this.watcher.watch(f.id, f.path);
+  }
+
+  /** On the very first run, writes the demo pieces and adds them, so there is music at once. */
+  async ensureDemoLibrary(): Promise<LibraryFolder | undefined> {
+    if (this.store.getSetting<boolean>(DEMO_CREATED_KEY) || this.store.listFolders().length > 0) return undefined;
+    const folder = join(this.dataDir, DEMO_FOLDER_NAME);
+    await createDemoLibrary(folder);
+    this.store.setSetting(DEMO_CREATED_KEY, true);
+    return this.addFolder(folder);
+  }
+
+  async addFolder(path: string): Promise<LibraryFolder> {
+    const absolute = resolve(path);
+    const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(
+        `cannot add ${absolute}: ${error.code === 'ENOENT' ? 'no such folder' : error.code === 'EACCES' ? 'permission denied' : error.message}`,
+        {
+          cause: error,
+        },
+      );
+    });
+    if (!info.isDirectory()) throw new Error(`cannot add ${absolute}: it is not a folder`);
+    const nested = this.store.listFolders().find((f) => absolute.startsWith(`${f.path}/`) || f.path.startsWith(`${absolute}/`));
+    if (nested) throw new Error(`cannot add ${absolute}: it overlaps the library folder ${nested.path}`);
+    const folder = this.store.addFolder(absolute);
+    this.watcher.watch(folder.id, folder.path);
+    // The scan goes on in the background and reports its progress as events.
+    void this.rescan(folder.id);
+    this.events.changed();
+    return folder;
+  }
+
+  removeFolder(id: number): boolean {
+    this.watcher.unwatch(id);
+    const removed = this.store.removeFolder(id);
+    if (removed) this.events.changed();
+    return removed;
+  }
+
+  /**
+   * Scans one folder, or all; scans run one after another. Mood estimates for untagged tracks
+   * follow in the background, after the scan has reported.
+   */
+  rescan(folderId?: number): Promise<ScanProgress[]> {
+    const run = async () => {
+      const folders = this.store.listFolders().filter((f) => folderId === undefined || f.id === folderId);
+      const results: ScanProgress[] = [];
+      for (const folder of folders) {
+        try {
+          results.push(await scanFolder(this.store, folder.id, folder.path, { onProgress: (p) => this.events.scanProgress(p) }));
+        } catch (error) {
+          results.push({
+            folder: folder.path,
+            phase: 'failed',
+            done: 0,
+            total: 0,
+            current: null,
+            added: 0,
+            updated: 0,
+            removed: 0,
+            failed: 0,
+            message: (error as Error).message,
+          });
+        }
+      }
+      this.events.changed();
+      return results;
+    };
+    const next = this.scanQueue.then(run, run);
+    this.scanQueue = next
+      .then(() => this.estimateMissingMoods())
+      .then((n) => n > 0 && this.events.changed())
+      .catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves when every queued scan and estimate has finished. */
+  async idle(): Promise<void> {
+    let seen: Promise<unknown>;
+    do {
+      seen = this.scanQueue;
+      await seen;
+    } while (seen !== this.scanQueue);
+  }
+
+  /** Estimates a mood from the audio for readable tracks that have no mood at all yet. */
+  async estimateMissingMoods(): Promise<number> {
+    let estimated = 0;
+    for (const track of this.store.listTracks()) {
+      if (track.error !== null || track.moods.length > 0) continue;
+      try {
+        const estimate = estimateMood(extractFeatures(await decodeForAnalysis(track.path)));
+        this.store.setMood(track.id, 'audio', estimate);
+        estimated++;
+      } catch (error) {
+        // Recorded with no mood, so the track is not analysed again on every scan.
+        this.store.setMood(track.id, 'audio', { mood: null, confidence: 0, raw: `no estimate: ${(error as Error).message}` });
+      }
+    }
+    return estimated;
+  }
+
+  listFolders(): LibraryFolder[] {
+    return this.store.listFolders();
+  }
+
+  listTracks(options: { query?: string; sort?: TrackSort }): Track[] {
+    return this.store.listTracks(options);
+  }
+
+  setUserMood(trackIds: readonly number[], mood: Mood | null): number {
+    const changed = this.store.setUserMood(trackIds, mood);
+    this.events.changed();
+    return changed;
+  }
+
+  /** Writes each track's own (user) mood into its file's tags; returns the failures, by path. */
+  writeMoodTags(trackIds: readonly number[]): { written: number; failed: { path: string; message: string }[] } {
+    let written = 0;
+    const failed: { path: string; message: string }[] = [];
+    for (const id of trackIds) {
+      const track = this.store.getTrack(id);
+      const user = track?.moods.find((m) => m.source === 'user');
+      if (!track || !user?.mood) continue;
+      try {
+        writeTags(track.path, { mood: user.mood });
+        written++;
+      } catch (error) {
+        failed.push({ path: track.path, message: (error as Error).message });
+      }
+    }
+    // The files changed: rescan so sizes, mtimes and file moods match them.
+    if (written > 0) void this.rescan();
+    return { written, failed };
+  }
+
+  async importPlaylist(path: string, name?: string): Promise<{ name: string; matched: number; missing: string[] }> {
+    const paths = await readM3u(path);
+    const ids: number[] = [];
+    const missing: string[] = [];
+    for (const p of paths) {
+      const track = this.store.getTrackByPath(resolve(p));
+      if (track) ids.push(track.id);
+      else missing.push(p);
+    }
+    const playlistName =
+      name ??
+      path
+        .split(/[\\/]/)
+        .pop()!
+        .replace(/\.m3u8?$/i, '');
+    this.store.savePlaylist(playlistName, ids);
+    this.events.changed();
+    return { name: playlistName, matched: ids.length, missing };
+  }
+
+  async exportPlaylist(trackIds: readonly number[], path: string): Promise<number> {
+    const tracks = trackIds.map((id) => this.store.getTrack(id)).filter((t): t is Track => t !== undefined);
+    await writeM3u(path, tracks);
+    return tracks.length;
+  }
+
+  moodPolicy(): MoodPolicy {
+    return this.store.getSetting<MoodPolicy>(POLICY_KEY) ?? DEFAULT_MOOD_POLICY;
+  }
+
+  setMoodPolicy(policy: MoodPolicy): void {
+    this.store.setSetting(POLICY_KEY, policy);
+  }
+
+  /** Picks the next track for a stable expression, and records the play with its reason. */
+  chooseNext(expression: ExpressionState, mode: PolicyMode, currentTrackId?: number): TrackChoice | null {
+    const current = currentTrackId === undefined ? null : (this.store.getTrack(currentTrackId) ?? null);
+    const choice = chooseNextTrack({
+      expression,
+      mode,
+      policy: this.moodPolicy(),
+      tracks: this.store.listTracks(),
+      recent: this.store.recentPlays(50),
+      current,
+    });
+    if (choice) this.store.recordPlay(choice.track.id, { expression, mode, reason: choice.reason });
+    return choice;
+  }
+
+  close(): void {
+    this.watcher.close();
+    this.store.db.close();
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Scans a library folder: lists audio files, reads the new and changed ones (by size and mtime),
+ * and removes the vanished ones. Writes go in batches, one transaction each, so a crash or a
+ * kill loses at most the batch in flight, and the next scan carries on from what was committed.
+ * A file that cannot be read is recorded with its error and skipped.
+ */
+import { opendir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ScanProgress } from '../../shared/library.js';
+import { moodFromTag } from '../../shared/mood.js';
+import type { LibraryStore, MoodRecord, TrackRecord } from './libraryStore.js';
+import { isAudioFile, readFileTags } from './tagReader.js';
+
+export interface ScanOptions {
+  batchSize?: number;
+  onProgress?: (progress: ScanProgress) => void;
+  /** Minimum time between progress reports, except the first and last. */
+  progressIntervalMs?: number;
+}
+
+interface ListedFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export class ScanError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ScanError';
+  }
+}
+
+/** Confidence given to a mood that a person wrote into the file's tags. */
+export const FILE_TAG_CONFIDENCE = 0.9;
+
+export function fileMoodFromTag(text: string | null): MoodRecord | null {
+  if (!text) return null;
+  // An unknown word is kept as raw text with no mood, so the UI can show it and the user can fix it.
+  return { mood: moodFromTag(text) ?? null, confidence: FILE_TAG_CONFIDENCE, raw: text };
+}
+
+export async function scanFolder(
+  store: LibraryStore,
+  folderId: number,
+  folderPath: string,
+  options: ScanOptions = {},
+): Promise<ScanProgress> {
+  const batchSize = options.batchSize ?? 50;
+  const progress: ScanProgress = {
+    folder: folderPath,
+    phase: 'listing',
+    done: 0,
+    total: 0,
+    current: null,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    failed: 0,
+  };
+  let lastReport = 0;
+  const report = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastReport < (options.progressIntervalMs ?? 100)) return;
+    lastReport = now;
+    options.onProgress?.({ ...progress });
+  };
+  report(true);
+
+  let listed: ListedFile[];
+  const unreadable: string[] = [];
+  try {
+    listed = await listAudioFiles(folderPath, unreadable);
+  } catch (error) {
+    progress.phase = 'failed';
+    progress.message = `cannot read the folder ${folderPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    report(true);
+    throw new ScanError(progress.message, { cause: error });
+  }
+
+  const stored = store.filesInFolder(folderId);
+  const seen = new Set(listed.map((f) => f.path));
+  const changed = listed.filter((f) => {
+    const s = stored.get(f.path);
+    return !s || s.size !== f.size || s.mtimeMs !== f.mtimeMs;
+  });
+  progress.phase = 'reading';
+  progress.total = changed.length;
+  report(true);
+
+  const flush = store.db.transaction((batch: { record: TrackRecord; mood: MoodRecord | null }[]) => {
+    for (const { record, mood } of batch) store.upsertTrack(folderId, record, mood);
+  });
+  let batch: { record: TrackRecord; mood: MoodRecord | null }[] = [];
+  for (const file of changed) {
+    progress.current = file.path;
+    const isNew = !stored.has(file.path);
+    try {
+      const tags = await readFileTags(file.path);
+      batch.push({
+        record: { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ...tags, error: null },
+        mood: fileMoodFromTag(tags.moodText),
+      });
+      if (isNew) progress.added++;
+      else progress.updated++;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        // Vanished between listing and reading: treat it as removed.
+        seen.delete(file.path);
+      } else {
+        progress.failed++;
+        batch.push({
+          record: {
+            path: file.path,
+            size: file.size,
+            mtimeMs: file.mtimeMs,
+            title: file.path.split(/[\\/]/).pop() ?? file.path,
+            artist: '',
+            album: '',
+            durationSec: null,
+            codec: null,
+            hasCover: false,
+            error: (error as Error).message || 'unreadable audio file',
+          },
+          mood: null,
+        });
+      }
+    }
+    progress.done++;
+    if (batch.length >= batchSize) {
+      flush(batch);
+      batch = [];
+    }
+    report();
+  }
+  if (batch.length > 0) flush(batch);
+
+  progress.phase = 'removing';
+  progress.current = null;
+  const gone = [...stored.entries()].filter(([path]) => !seen.has(path)).map(([, s]) => s.id);
+  if (gone.length > 0) store.db.transaction(() => store.deleteTracks(gone))();
+  progress.removed = gone.length;
+
+  progress.phase = 'done';
+  if (unreadable.length > 0) progress.message = `could not read ${unreadable.length} sub-folder(s), e.g. ${unreadable[0]}`;
+  report(true);
+  return progress;
+}
+
+/** Audio files under a folder, recursively; unreadable sub-folders are noted and skipped. */
+async function listAudioFiles(root: string, unreadable: string[]): Promise<ListedFile[]> {
+  const out: ListedFile[] = [];
+  const pending = [root];
+  let first = true;
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    let handle;
+    try {
+      handle = await opendir(dir);
+    } catch (error) {
+      if (first) throw error;
+      unreadable.push(dir);
+      continue;
+    }
+    first = false;
+    for await (const entry of handle) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if ((entry.isFile() || entry.isSymbolicLink()) && isAudioFile(path)) {
+        const info = await stat(path).catch(() => undefined);
+        if (info?.isFile()) out.push({ path, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
+      }
+    }
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}

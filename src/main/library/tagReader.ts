@@ -1,0 +1,72 @@
+/**
+ * Reads what the library keeps from an audio file's tags with music-metadata: title, artist,
+ * album, duration, codec, cover presence, and the mood tag in any of its four spellings.
+ */
+import { parseFile } from 'music-metadata';
+import { basename, extname } from 'node:path';
+
+export const AUDIO_EXTENSIONS = new Set([
+  '.mp3',
+  '.flac',
+  '.ogg',
+  '.oga',
+  '.opus',
+  '.m4a',
+  '.mp4',
+  '.aac',
+  '.wav',
+  '.aif',
+  '.aiff',
+  '.wma',
+]);
+
+export interface FileTags {
+  title: string;
+  artist: string;
+  album: string;
+  durationSec: number | null;
+  codec: string | null;
+  hasCover: boolean;
+  /** The MOOD tag text, if the file has one. */
+  moodText: string | null;
+}
+
+export function isAudioFile(path: string): boolean {
+  return AUDIO_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+export async function readFileTags(path: string): Promise<FileTags> {
+  const metadata = await parseFile(path, { duration: true, skipCovers: false });
+  const { common, format } = metadata;
+  const duration = format.duration;
+  if (duration === undefined && !common.title && format.codec === undefined) {
+    throw new Error('no audio stream or tags found');
+  }
+  return {
+    title: common.title?.trim() || basename(path, extname(path)),
+    artist: common.artist?.trim() || common.albumartist?.trim() || '',
+    album: common.album?.trim() || '',
+    durationSec: duration !== undefined && Number.isFinite(duration) ? duration : null,
+    codec: format.codec ?? format.container ?? null,
+    hasCover: (common.picture?.length ?? 0) > 0,
+    moodText: findMood(metadata) ?? null,
+  };
+}
+
+/**
+ * ID3v2.4 TMOO, Vorbis MOOD and MP4 ----:com.apple.iTunes:MOOD arrive as common.mood;
+ * ID3v2.3 has no mood frame, and taggers write TXXX:MOOD, which only the native tags hold.
+ */
+function findMood(metadata: Awaited<ReturnType<typeof parseFile>>): string | undefined {
+  const common = metadata.common.mood?.trim();
+  if (common) return common;
+  for (const tags of Object.values(metadata.native)) {
+    for (const tag of tags) {
+      if (/^TXXX:mood$/i.test(tag.id) || /^mood$/i.test(tag.id)) {
+        const value = typeof tag.value === 'string' ? tag.value : (tag.value as { text?: string } | undefined)?.text;
+        if (value?.trim()) return value.trim();
+      }
+    }
+  }
+  return undefined;
+}
