@@ -3,6 +3,7 @@
  * album, duration, codec, cover presence, and the mood tag in any of its four spellings.
  */
 import { parseFile } from 'music-metadata';
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 
 export const AUDIO_EXTENSIONS = new Set([
@@ -35,12 +36,19 @@ export function isAudioFile(path: string): boolean {
   return AUDIO_EXTENSIONS.has(extname(path).toLowerCase());
 }
 
+/** Below this many bits per second of claimed duration, the audio data cannot all be there. */
+const MIN_PLAUSIBLE_BITRATE = 4000;
+
 export async function readFileTags(path: string): Promise<FileTags> {
-  const metadata = await parseFile(path, { duration: true, skipCovers: false });
+  const [metadata, info] = await Promise.all([parseFile(path, { duration: true, skipCovers: false }), stat(path)]);
   const { common, format } = metadata;
   const duration = format.duration;
   if (duration === undefined && !common.title && format.codec === undefined) {
     throw new Error('no audio stream or tags found');
+  }
+  // A header can promise minutes of audio that a cut-off file no longer holds.
+  if (duration !== undefined && duration > 0 && (info.size * 8) / duration < MIN_PLAUSIBLE_BITRATE) {
+    throw new Error(`the file looks truncated: ${info.size} bytes for ${duration.toFixed(1)} s of audio`);
   }
   return {
     title: common.title?.trim() || basename(path, extname(path)),

@@ -1,0 +1,57 @@
+/** The first-run demo library, through the real service: written, tagged, scanned, estimated. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateMood, extractFeatures } from '../../../src/main/audio/audioMood.js';
+import { decodeForAnalysis } from '../../../src/main/audio/decodeAudio.js';
+import { LibraryService } from '../../../src/main/library/libraryService.js';
+import { MOODS } from '../../../src/shared/mood.js';
+
+let service: LibraryService;
+let changes = 0;
+
+beforeAll(async () => {
+  service = new LibraryService(
+    mkdtempSync(join(tmpdir(), 'emotune-demo-')),
+    { scanProgress: () => {}, changed: () => changes++ },
+    { watch: false },
+  );
+  await service.ensureDemoLibrary();
+  await service.idle();
+});
+
+afterAll(() => service.close());
+
+describe('demo library', () => {
+  it('is written on first run with two tagged pieces per mood, and scanned', () => {
+    const tracks = service.listTracks({});
+    expect(tracks).toHaveLength(2 * MOODS.length);
+    for (const mood of MOODS) expect(tracks.filter((t) => t.mood?.mood === mood && t.mood.source === 'file')).toHaveLength(2);
+    expect(tracks.every((t) => t.error === null && (t.durationSec ?? 0) > 10 && t.artist === 'Emotune Demo Band')).toBe(true);
+    expect(changes).toBeGreaterThan(0);
+  });
+
+  it('is not written again once the user has a library', async () => {
+    expect(await service.ensureDemoLibrary()).toBeUndefined();
+  });
+
+  it('plays a piece of the target mood with its reason', () => {
+    const choice = service.chooseNext('happiness', 'match', undefined);
+    expect(choice?.track.mood?.mood).toBe('happy');
+    expect(choice?.reason).toBe('you look happy; match mode; tagged happy in the file');
+  });
+
+  it('sounds like its tags to the audio estimator, mostly', async () => {
+    const tracks = service.listTracks({});
+    const estimates = await Promise.all(
+      tracks.map(async (t) => ({ tagged: t.mood!.mood!, ...estimateMood(extractFeatures(await decodeForAnalysis(t.path))) })),
+    );
+    const agree = estimates.filter((e) => e.tagged === e.mood).length;
+    expect(agree).toBeGreaterThanOrEqual(8);
+    const arousal = (mood: string) => estimates.filter((e) => e.tagged === mood).reduce((s, e) => s + e.arousal, 0) / 2;
+    // Soft, slow pieces are less aroused than loud, fast ones.
+    expect(Math.max(arousal('calm'), arousal('sad'))).toBeLessThan(Math.min(arousal('energetic'), arousal('tense')));
+    for (const e of estimates) expect(e.confidence).toBeLessThan(0.9);
+  });
+});
