@@ -11,6 +11,7 @@ import { FaceDetector } from '../vision/faceDetector.js';
 import type { RgbaImage } from '../vision/rgbaImage.js';
 import { percentile } from './boxMath.js';
 import { DEMO_FACES, faceApiDemoDir } from './faceApiDemo.js';
+import { runScanBench } from './scanBench.js';
 
 const WARMUP = 20;
 const ITERATIONS = 300;
@@ -58,3 +59,5 @@ console.log(
   `Face detection, 640x480 frame, ${ITERATIONS} runs after ${WARMUP} warm-up, CPU (${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores), onnxruntime-node with 1 intra-op thread`,
 );
 for (const name of ['blazeface-front-128', 'blazeface-back-256']) await benchDetector(join(MODELS_DIR, `${name}.json`), frame);
+
+await runScanBench();
