@@ -1,0 +1,129 @@
+/** The library as the UI holds it: folders, tracks, scan progress, selection; actions call the API. */
+import type { EmotuneApi } from '../../shared/api.js';
+import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
+import type { Mood } from '../../shared/mood.js';
+import { SvelteSet } from 'svelte/reactivity';
+
+export class LibraryState {
+  folders = $state<LibraryFolder[]>([]);
+  tracks = $state<Track[]>([]);
+  progress = $state<ScanProgress | undefined>();
+  query = $state('');
+  sort = $state<TrackSort>('artist');
+  readonly selected = new SvelteSet<number>();
+  message = $state('');
+  error = $state('');
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly api: EmotuneApi) {}
+
+  /** Subscribes to library events; returns the unsubscribe function. */
+  connect(): () => void {
+    const offProgress = this.api.on('library.scanProgress', (p) => {
+      this.progress = p;
+      if (p.phase === 'failed') this.error = p.message ?? `scanning ${p.folder} failed`;
+      else if (p.phase === 'done') {
+        const name = p.folder.split(/[\\/]/).pop();
+        this.message = `Scanned ${name}: ${p.added} added, ${p.updated} updated, ${p.removed} removed, ${p.failed} unreadable.${p.message ? ` ${p.message}` : ''}`;
+      }
+    });
+    const offChanged = this.api.on('library.changed', () => this.scheduleReload());
+    void this.reload();
+    return () => {
+      offProgress();
+      offChanged();
+      clearTimeout(this.reloadTimer);
+    };
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.reload(), 150);
+  }
+
+  async reload(): Promise<void> {
+    await this.run(async () => {
+      const [folders, tracks] = await Promise.all([
+        this.api.call('library.folders', undefined),
+        this.api.call('library.tracks', { query: this.query || undefined, sort: this.sort }),
+      ]);
+      this.folders = folders;
+      this.tracks = tracks;
+      // A plain lookup table, not state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      const ids = new Set(tracks.map((t) => t.id));
+      for (const id of [...this.selected]) if (!ids.has(id)) this.selected.delete(id);
+    });
+  }
+
+  get scanning(): boolean {
+    return this.progress !== undefined && this.progress.phase !== 'done' && this.progress.phase !== 'failed';
+  }
+
+  get failedTracks(): Track[] {
+    return this.tracks.filter((t) => t.error !== null);
+  }
+
+  addFolder(path: string): Promise<void> {
+    return this.run(async () => {
+      const folder = await this.api.call('library.addFolder', { path });
+      this.message = `Added ${folder.path}; scanning…`;
+    });
+  }
+
+  removeFolder(id: number): Promise<void> {
+    return this.run(() => this.api.call('library.removeFolder', { id }));
+  }
+
+  rescan(): Promise<void> {
+    return this.run(() => this.api.call('library.rescan', {}));
+  }
+
+  setMood(trackIds: number[], mood: Mood | null): Promise<void> {
+    return this.run(async () => {
+      const { changed } = await this.api.call('library.setMood', { trackIds, mood });
+      this.message = mood ? `Tagged ${changed} track${changed === 1 ? '' : 's'} ${mood}.` : `Cleared your mood on ${changed} track(s).`;
+    });
+  }
+
+  writeMoodTags(trackIds: number[]): Promise<void> {
+    return this.run(async () => {
+      const { written, failed } = await this.api.call('library.writeMoodTags', { trackIds });
+      this.message = `Wrote the mood into ${written} file(s).`;
+      if (failed.length > 0) this.error = `Could not write ${failed.length} file(s): ${failed[0]!.message}`;
+    });
+  }
+
+  importPlaylist(path: string): Promise<void> {
+    return this.run(async () => {
+      const r = await this.api.call('library.importPlaylist', { path });
+      this.message = `Imported "${r.name}": ${r.matched} track(s) found${r.missing.length ? `, ${r.missing.length} not in the library` : ''}.`;
+    });
+  }
+
+  exportPlaylist(trackIds: number[], path: string): Promise<void> {
+    return this.run(async () => {
+      const { written } = await this.api.call('library.exportPlaylist', { trackIds, path });
+      this.message = `Saved ${written} track(s) to ${path}.`;
+    });
+  }
+
+  toggle(id: number): void {
+    if (this.selected.has(id)) this.selected.delete(id);
+    else this.selected.add(id);
+  }
+
+  selectAll(on: boolean): void {
+    this.selected.clear();
+    if (on) for (const t of this.tracks) this.selected.add(t.id);
+  }
+
+  private async run(action: () => Promise<unknown>): Promise<void> {
+    this.error = '';
+    try {
+      await action();
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/** The library in browser mode: the first-run demo library, search, bulk mood tags, a bad file. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/main/backend.js';
+import { makeAudioFile } from '../support/audioFiles.js';
+import { launchChromium } from '../support/chromium.js';
+import { startWebApp, type RunningApp } from '../support/webApp.js';
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  app = await startWebApp({ demoLibrary: true });
+  browser = await launchChromium({ noCamera: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(app.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const rows = () => page.getByTestId('track-row');
+
+describe('library', () => {
+  it('shows the demo library on first run, each piece with its mood', async () => {
+    await expect.poll(() => rows().count(), { timeout: 60_000 }).toBe(12);
+    const moods = await page
+      .getByTestId('mood-chip')
+      .evaluateAll((chips) => chips.map((c) => `${c.getAttribute('data-mood')}/${c.getAttribute('data-source')}`));
+    expect(new Set(moods)).toEqual(new Set(['happy/file', 'energetic/file', 'calm/file', 'sad/file', 'tense/file', 'neutral/file']));
+  });
+
+  it('searches title, artist and album as you type', async () => {
+    await page.getByTestId('search').fill('sunny');
+    await expect.poll(() => rows().count()).toBe(1);
+    expect(await rows().first().textContent()).toMatch(/Sunny Side/);
+    await page.getByTestId('search').fill('');
+    await expect.poll(() => rows().count()).toBe(12);
+  });
+
+  it('tags several tracks at once, and your tag wins over the file’s', async () => {
+    await rows().nth(0).getByRole('checkbox').check();
+    await rows().nth(1).getByRole('checkbox').check();
+    await page.getByTestId('bulk-mood').selectOption('calm');
+    await page.getByTestId('apply-mood').click();
+    await expect.poll(() => page.locator('[data-testid="mood-chip"][data-source="user"]').count()).toBe(2);
+    const userMoods = await page
+      .locator('[data-testid="mood-chip"][data-source="user"]')
+      .evaluateAll((c) => c.map((e) => e.getAttribute('data-mood')));
+    expect(userMoods).toEqual(['calm', 'calm']);
+  });
+
+  it('adds a folder, shows a corrupt file with its error, and keeps the rest', async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), 'emotune-e2e-lib-')), 'My Music');
+    mkdirSync(folder);
+    await makeAudioFile(folder, { name: 'good', format: 'ogg', title: 'A Good Song', artist: 'Real Band', mood: 'Happy' });
+    writeFileSync(join(folder, 'broken.mp3'), Buffer.alloc(3000, 7));
+    await page.getByTestId('folder-input').fill(folder);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(14);
+    await expect.poll(() => page.getByTestId('folders').textContent()).toMatch(/My Music.*2 tracks, 1 unreadable/s);
+    expect(await page.getByTestId('track-error').count()).toBe(1);
+    await page.screenshot({ path: join(PROJECT_ROOT, 'docs', 'screenshot-library.png') });
+  });
+
+  it('refuses a folder that does not exist, with a message', async () => {
+    await page.getByTestId('folder-input').fill('/no/such/folder');
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => page.getByTestId('library-error').textContent()).toMatch(/cannot add \/no\/such\/folder: no such folder/);
+  });
+
+  it('lets the user edit which mood each expression plays, and keeps it', async () => {
+    await page.getByTestId('policy-editor').locator('summary').click();
+    await page.getByTestId('policy-match-anger').selectOption('sad');
+    await expect.poll(() => app.backend.library.moodPolicy().match.anger).toBe('sad');
+    await page.getByTestId('policy-lift-no-face').selectOption('calm');
+    await expect.poll(() => app.backend.library.moodPolicy().lift['no-face']).toBe('calm');
+    await page.reload();
+    await page.getByTestId('policy-editor').locator('summary').click();
+    expect(await page.getByTestId('policy-match-anger').inputValue()).toBe('sad');
+  });
+});
