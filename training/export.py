@@ -107,6 +107,13 @@ def parity_fixtures(model: torch.nn.Module, onnx_path: Path, in_chans: int, size
     }
 
 
+def _epochs_run(checkpoint: Path, ck: dict) -> int:
+    """Epochs the run trained (from last.pt beside the checkpoint when there is one)."""
+    last = checkpoint.parent / "last.pt"
+    history = torch_load(last)["history"] if last.is_file() and last != checkpoint else ck["history"]
+    return int(history[-1]["epoch"]) if history else 0
+
+
 def deviations(args: dict) -> list[str]:
     out = []
     if args["input_size"] != PAPER_DEFAULTS["input_size"]:
@@ -219,7 +226,7 @@ def main(argv: list[str] | None = None) -> dict:
             else None,
             "train_images": meta["train_images"],
             "balance": meta["balance"],
-            "epochs_run": ck["history"][-1]["epoch"] if ck["history"] else 0,
+            "epochs_run": _epochs_run(Path(a.checkpoint), ck),
             "selected_epoch": ck["epoch"],
             "best_valid_accuracy": ck["best_acc"],
             "args": targs,

@@ -161,6 +161,8 @@ def write_logs(run: Path, history: list[dict[str, float]]) -> None:
 def main(argv: list[str] | None = None) -> Path:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    if args.soft_labels and args.dataset != "ferplus":
+        raise SystemExit("--soft-labels needs FERPlus vote counts")
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     run = Path(args.out or Path("training/runs") / time.strftime("%Y%m%d-%H%M%S"))
