@@ -127,6 +127,7 @@ export class Backend {
         return library.moodPolicy();
       },
       'mood.next': ({ expression, mode, currentTrackId }) => library.chooseNext(expression, mode, currentTrackId),
+      'library.recordPlay': ({ trackId, ...details }) => ({ recorded: library.recordPlay(trackId, details) }),
     };
     return {
       handlers,

@@ -12,6 +12,7 @@ import {
   folderIdSchema,
   importPlaylistSchema,
   nextTrackSchema,
+  recordPlaySchema,
   rescanSchema,
   setMoodSchema,
   setPolicySchema,
@@ -55,6 +56,7 @@ export const apiCallSchemas = {
   'mood.policy': emptyParamsSchema,
   'mood.setPolicy': setPolicySchema,
   'mood.next': nextTrackSchema,
+  'library.recordPlay': recordPlaySchema,
 } as const;
 
 export interface TrackChoiceResult {
@@ -80,6 +82,7 @@ export interface ApiResults {
   'mood.policy': MoodPolicy;
   'mood.setPolicy': MoodPolicy;
   'mood.next': TrackChoiceResult | null;
+  'library.recordPlay': { recorded: boolean };
 }
 
 export type ApiParams<M extends ApiMethod> = z.input<(typeof apiCallSchemas)[M]>;

@@ -51,3 +51,11 @@ const policyRow = z
 export const moodPolicySchema = z.object({ match: policyRow, lift: policyRow }).strict();
 export const setPolicySchema = z.object({ policy: moodPolicySchema }).strict();
 export const nextTrackSchema = z.object({ expression: expressionStateSchema, mode: modeSchema, currentTrackId: id.optional() }).strict();
+export const recordPlaySchema = z
+  .object({
+    trackId: id,
+    expression: expressionStateSchema.optional(),
+    mode: modeSchema.optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();

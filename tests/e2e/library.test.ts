@@ -85,4 +85,17 @@ describe('library', () => {
     await page.getByTestId('policy-editor').locator('summary').click();
     expect(await page.getByTestId('policy-match-anger').inputValue()).toBe('sad');
   });
+
+  it('shows which track a face would bring, and why', async () => {
+    await page.getByTestId('preview-expression').selectOption('sadness');
+    await page.getByTestId('preview-mode').selectOption('lift');
+    await page.getByTestId('preview-run').click();
+    // Lift mode turns sadness into calm; two demo pieces were tagged calm by the user above.
+    await expect
+      .poll(() => page.getByTestId('preview-result').textContent())
+      .toMatch(/you look sad; lift mode; tagged calm (by you|in the file)/);
+    await page.getByTestId('preview-expression').selectOption('no-face');
+    await page.getByTestId('preview-run').click();
+    await expect.poll(() => page.getByTestId('preview-result').textContent()).toMatch(/calm/);
+  });
 });

@@ -91,11 +91,11 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export function openLibraryDatabase(path: string, migrations: readonly string[] = MIGRATIONS): Db {
+export function openLibraryDatabase(path: string, migrations: readonly string[] = MIGRATIONS, busyTimeoutMs = 5000): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Db;
   try {
-    db = new Database(path, { timeout: 5000 });
+    db = new Database(path, { timeout: busyTimeoutMs });
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');

@@ -210,7 +210,7 @@ export class LibraryService {
     this.store.setSetting(POLICY_KEY, policy);
   }
 
-  /** Picks the next track for a stable expression, and records the play with its reason. */
+  /** Picks the next track for a stable expression; nothing is recorded until it plays. */
   chooseNext(expression: ExpressionState, mode: PolicyMode, currentTrackId?: number): TrackChoice | null {
     const current = currentTrackId === undefined ? null : (this.store.getTrack(currentTrackId) ?? null);
     const choice = chooseNextTrack({
@@ -221,8 +221,13 @@ export class LibraryService {
       recent: this.store.recentPlays(50),
       current,
     });
-    if (choice) this.store.recordPlay(choice.track.id, { expression, mode, reason: choice.reason });
     return choice;
+  }
+
+  recordPlay(trackId: number, details: { expression?: ExpressionState; mode?: PolicyMode; reason?: string }): boolean {
+    if (!this.store.getTrack(trackId)) return false;
+    this.store.recordPlay(trackId, details);
+    return true;
   }
 
   close(): void {
