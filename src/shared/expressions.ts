@@ -24,3 +24,37 @@ export const EXPRESSION_ADJECTIVES: Record<ExpressionState, string> = {
   uncertain: 'hard to read',
   'no-face': 'away',
 };
+
+/** How the app turns frame-by-frame probabilities into the stable expression that drives music. */
+export interface ExpressionStateSettings {
+  /** Time constant of the exponential smoothing, in ms (63% of a step after this long). */
+  smoothingMs: number;
+  /** Below this smoothed top probability the state is `uncertain`. */
+  uncertainBelow: number;
+  /** With no face for this long the state is `no-face`. */
+  noFaceAfterMs: number;
+  /** A new expression must lead the current one by this much probability to be considered. */
+  hysteresis: number;
+  /** A new state must hold this long before it becomes the stable one. */
+  minDwellMs: number;
+}
+
+export const DEFAULT_EXPRESSION_STATE_SETTINGS: ExpressionStateSettings = {
+  smoothingMs: 600,
+  uncertainBelow: 0.45,
+  noFaceAfterMs: 2500,
+  hysteresis: 0.1,
+  minDwellMs: 1500,
+};
+
+/** The state after one frame. */
+export interface ExpressionSnapshot {
+  stable: ExpressionState;
+  /** When the stable state began (ms, the frames' clock). */
+  stableSince: number;
+  /** A state waiting out its dwell time, if any. */
+  pending: ExpressionState | null;
+  smoothed: Record<Expression, number> | null;
+  /** True on the frame where `stable` changed. */
+  changed: boolean;
+}

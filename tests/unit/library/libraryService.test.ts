@@ -73,7 +73,11 @@ describe('LibraryService', () => {
     expect(result).toEqual({ written: 1, failed: [] });
     expect((await readFileTags(second.path)).moodText).toBe('energetic');
     await service.idle();
-    expect(byTitle('Second')?.moods.map((m) => `${m.source}:${m.mood}`).slice(0, 2)).toEqual(['user:energetic', 'file:energetic']);
+    expect(
+      byTitle('Second')
+        ?.moods.map((m) => `${m.source}:${m.mood}`)
+        .slice(0, 2),
+    ).toEqual(['user:energetic', 'file:energetic']);
   });
 
   it('imports an M3U playlist, matching library tracks and listing the rest', async () => {
