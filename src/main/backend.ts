@@ -7,11 +7,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
+import { DEFAULT_EXPRESSION_STATE_SETTINGS, type ExpressionStateSettings } from '../shared/expressions.js';
 import type { VideoFrameData } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
 import { LibraryService } from './library/libraryService.js';
-import { FaceDetector } from './vision/faceDetector.js';
+import { ExpressionStateMachine } from './vision/expressionStateMachine.js';
 import { LatestFrameWorker } from './vision/latestFrameWorker.js';
+import { VisionHost, workerThreadChannel } from './vision/visionHost.js';
+import type { VisionChannel } from './vision/visionProtocol.js';
 
 export type EventSink = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
 
@@ -25,6 +28,10 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MODELS_DIR = `${PROJECT_ROOT.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')}models`;
 /** The detector the app ships with; the README says why this one. */
 export const DEFAULT_DETECTOR_CARD = `${MODELS_DIR}/blazeface-back-256.json`;
+/** The expression model trained by training/ (its card says how). */
+export const DEFAULT_EXPRESSION_CARD = `${MODELS_DIR}/a-mobilenet-ferplus.json`;
+export const VISION_WORKER_ENTRY = `${PROJECT_ROOT}dist/main/vision/visionWorker.js`;
+const EXPRESSION_SETTINGS_KEY = 'expressionState';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8')) as { version: string };
@@ -42,19 +49,23 @@ export function defaultDataDir(): string {
 export interface BackendOptions {
   dataDir?: string;
   detectorCard?: string;
+  expressionCard?: string;
   /** Write and add the demo library when the library is empty (first run). */
   demoLibrary?: boolean;
   watchFolders?: boolean;
+  /** Where the models run: a worker thread unless the caller (Electron) brings a utility process. */
+  visionChannel?: () => VisionChannel;
 }
 
 export class Backend {
   private readonly version = packageVersion();
   private readonly sinks = new Set<EventSink>();
+  private readonly machines = new Set<ExpressionStateMachine>();
   readonly library: LibraryService;
 
   private constructor(
     private readonly transport: AppInfo['transport'],
-    private readonly detector: FaceDetector,
+    private readonly vision: VisionHost,
     dataDir: string,
     watchFolders: boolean,
   ) {
@@ -69,8 +80,13 @@ export class Backend {
   }
 
   static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {
-    const detector = await FaceDetector.load(options.detectorCard ?? DEFAULT_DETECTOR_CARD);
-    const backend = new Backend(transport, detector, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true);
+    const channel = (options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY)))();
+    const vision = await VisionHost.start(channel, {
+      detectorCard: options.detectorCard ?? DEFAULT_DETECTOR_CARD,
+      expressionCard: options.expressionCard ?? DEFAULT_EXPRESSION_CARD,
+    });
+    if ('error' in vision.info.expression) console.warn(vision.info.expression.error);
+    const backend = new Backend(transport, vision, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true);
     if (options.demoLibrary ?? true) {
       // In the background: the window opens while the demo pieces are written and scanned.
       void backend.library.ensureDemoLibrary().catch((error: unknown) => console.error('could not create the demo library:', error));
@@ -82,18 +98,30 @@ export class Backend {
     for (const sink of this.sinks) sink(event, payload);
   }
 
+  expressionSettings(): ExpressionStateSettings {
+    return { ...DEFAULT_EXPRESSION_STATE_SETTINGS, ...this.library.store.getSetting<Partial<ExpressionStateSettings>>(EXPRESSION_SETTINGS_KEY) };
+  }
+
+  appInfo(): AppInfo {
+    return { name: 'Emotune', version: this.version, transport: this.transport, ...this.vision.info };
+  }
+
   openSession(emit: EventSink): BackendSession {
     this.sinks.add(emit);
     const library = this.library;
+    const machine = new ExpressionStateMachine(this.expressionSettings(), performance.now());
+    this.machines.add(machine);
     const worker = new LatestFrameWorker<VideoFrameData>(async (frame) => {
       const started = performance.now();
       try {
-        const faces = await this.detector.detect({ width: frame.width, height: frame.height, data: frame.rgba });
+        const analysis = await this.vision.analyse({ width: frame.width, height: frame.height, data: frame.rgba });
+        const state = machine.update(performance.now(), analysis.expression?.probabilities ?? null);
         emit('vision.faces', {
           frameId: frame.frameId,
           width: frame.width,
           height: frame.height,
-          faces,
+          ...analysis,
+          state,
           elapsedMs: performance.now() - started,
         });
       } catch (error) {
@@ -101,17 +129,15 @@ export class Backend {
       }
     });
     const handlers: ApiHandlers = {
-      'app.info': () => ({
-        name: 'Emotune',
-        version: this.version,
-        transport: this.transport,
-        detector: {
-          model: this.detector.card.name,
-          inputSize: this.detector.card.input.size,
-          executionProvider: this.detector.executionProvider,
-        },
-      }),
+      'app.info': () => this.appInfo(),
       'vision.submitFrame': (frame) => ({ frameId: frame.frameId, queued: worker.submit(frame) }),
+      'vision.settings': () => this.expressionSettings(),
+      'vision.setSettings': ({ settings }) => {
+        library.store.setSetting(EXPRESSION_SETTINGS_KEY, settings);
+        const next = this.expressionSettings();
+        for (const m of this.machines) m.configure(next);
+        return next;
+      },
       'library.folders': () => library.listFolders(),
       'library.addFolder': ({ path }) => library.addFolder(path),
       'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
@@ -134,6 +160,7 @@ export class Backend {
       close: () => {
         worker.close();
         this.sinks.delete(emit);
+        this.machines.delete(machine);
       },
     };
   }
@@ -141,6 +168,6 @@ export class Backend {
   async dispose(): Promise<void> {
     await this.library.idle();
     this.library.close();
-    await this.detector.dispose();
+    this.vision.close();
   }
 }

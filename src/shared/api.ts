@@ -3,6 +3,7 @@
  * browser-mode WebSocket bridge) carry these calls and events without knowing their meaning.
  */
 import type { z } from 'zod';
+import type { ExpressionStateSettings } from './expressions.js';
 import type { LibraryFolder, ScanProgress, Track } from './library.js';
 import type { Mood, MoodPolicy } from './mood.js';
 import {
@@ -13,6 +14,7 @@ import {
   importPlaylistSchema,
   nextTrackSchema,
   recordPlaySchema,
+  setExpressionSettingsSchema,
   rescanSchema,
   setMoodSchema,
   setPolicySchema,
@@ -32,6 +34,8 @@ export interface AppInfo {
     inputSize: number;
     executionProvider: string;
   };
+  /** The expression model in use, or why expression recognition is off. */
+  expression: { model: string; version: string | null; executionProvider: string; classes: string[] } | { error: string };
 }
 
 export interface FrameAck {
@@ -44,6 +48,8 @@ export interface FrameAck {
 export const apiCallSchemas = {
   'app.info': emptyParamsSchema,
   'vision.submitFrame': videoFrameSchema,
+  'vision.settings': emptyParamsSchema,
+  'vision.setSettings': setExpressionSettingsSchema,
   'library.folders': emptyParamsSchema,
   'library.addFolder': addFolderSchema,
   'library.removeFolder': folderIdSchema,
@@ -70,6 +76,8 @@ export type ApiMethod = keyof typeof apiCallSchemas;
 export interface ApiResults {
   'app.info': AppInfo;
   'vision.submitFrame': FrameAck;
+  'vision.settings': ExpressionStateSettings;
+  'vision.setSettings': ExpressionStateSettings;
   'library.folders': LibraryFolder[];
   'library.addFolder': LibraryFolder;
   'library.removeFolder': { removed: boolean };

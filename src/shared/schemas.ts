@@ -59,3 +59,16 @@ export const recordPlaySchema = z
     reason: z.string().max(500).optional(),
   })
   .strict();
+export const setExpressionSettingsSchema = z
+  .object({
+    settings: z
+      .object({
+        smoothingMs: z.number().min(0).max(10_000),
+        uncertainBelow: z.number().min(0).max(1),
+        noFaceAfterMs: z.number().min(0).max(60_000),
+        hysteresis: z.number().min(0).max(1),
+        minDwellMs: z.number().min(0).max(60_000),
+      })
+      .strict(),
+  })
+  .strict();

@@ -1,4 +1,5 @@
 /** Vision contracts shared by the Node services and the renderer. */
+import type { Expression, ExpressionSnapshot } from './expressions.js';
 
 /** MediaPipe BlazeFace keypoint order, as the model emits them (subject's left/right). */
 export const FACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCenter', 'rightEarTragion', 'leftEarTragion'] as const;
@@ -26,13 +27,26 @@ export interface Face {
   score: number;
 }
 
+export interface FaceExpression {
+  /** Calibrated probabilities of this frame alone. */
+  probabilities: Record<Expression, number>;
+  top: Expression;
+}
+
 export interface DetectionResult {
   frameId: number;
   width: number;
   height: number;
   faces: Face[];
+  /** Index in `faces` of the listener's face (largest, most central), or null. */
+  mainFace: number | null;
+  /** The main face's expression in this frame; absent when no expression model is loaded. */
+  expression: FaceExpression | null;
+  /** The stable state after this frame. */
+  state: ExpressionSnapshot;
   /** Wall time the backend spent on this frame, pre- and post-processing included. */
   elapsedMs: number;
+  timings: { detectMs: number; classifyMs: number };
 }
 
 /** An RGBA frame from the camera, already downscaled by the renderer. */

@@ -10,6 +10,7 @@ function handlers(): ApiHandlers {
       version: '0',
       transport: 'web' as const,
       detector: { model: 'm', inputSize: 128, executionProvider: 'cpu' },
+      expression: { error: 'not loaded in this test' },
     })),
     'vision.submitFrame': vi.fn((f: { frameId: number }) => ({ frameId: f.frameId, queued: true })),
   } as Partial<ApiHandlers> as ApiHandlers;

@@ -35,8 +35,29 @@ describe('emotune detect', () => {
       detector: string;
       faces: { box: { x: number; y: number; width: number; height: number }; keypoints: { name: string }[]; score: number }[];
     };
-    expect(result).toMatchObject({ width: 640, height: 480, detector: 'blazeface-back-256' });
+    expect(result).toMatchObject({
+      width: 640,
+      height: 480,
+      detector: 'blazeface-back-256',
+      expressionModel: 'a-mobilenet-ferplus',
+      executionProvider: 'cpu',
+    });
     expect(result.faces).toHaveLength(1);
+    const face = result.faces[0] as unknown as { main: boolean; expression: string; probabilities: Record<string, number> };
+    expect(face.main).toBe(true);
+    expect(Object.keys(face.probabilities).sort()).toEqual([
+      'anger',
+      'contempt',
+      'disgust',
+      'fear',
+      'happiness',
+      'neutral',
+      'sadness',
+      'surprise',
+    ]);
+    expect(Object.values(face.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    // A broad laugh.
+    expect(face.expression).toBe('happiness');
     expect(result.faces[0]!.keypoints.map((k) => k.name)).toEqual([
       'rightEye',
       'leftEye',
@@ -76,8 +97,20 @@ describe('emotune detect', () => {
     expect(err).toMatch(/cannot decode .*truncated\.jpg/);
   });
 
-  it('exits 2 for a folder and for bad usage', async () => {
-    expect((await cli('detect', dir)).code).toBe(2);
+  it('reads every image of a folder, reporting the broken ones and going on', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'emotune-cli-folder-'));
+    await writeShotPng(SMILING_TILTED, join(folder, 'a-face.png'), 640);
+    writeFileSync(join(folder, 'b-broken.jpg'), 'not an image');
+    writeFileSync(join(folder, 'notes.txt'), 'ignored');
+    const { code, out } = await cli('detect', folder);
+    expect(code).toBe(1);
+    const result = JSON.parse(out) as { images: { image: string; error?: string; faces?: unknown[] }[] };
+    expect(result.images.map((r) => r.image.split('/').pop())).toEqual(['a-face.png', 'b-broken.jpg']);
+    expect(result.images[0]!.faces).toHaveLength(1);
+    expect(result.images[1]!.error).toMatch(/cannot decode/);
+  });
+
+  it('exits 2 for bad usage', async () => {
     expect((await cli('detect')).code).toBe(2);
     expect((await cli('frobnicate', 'x')).err).toMatch(/usage: emotune detect/);
   });

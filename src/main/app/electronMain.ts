@@ -7,7 +7,8 @@ import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type BridgeReply } from '../../shared/bridge.js';
 import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
-import { Backend, PROJECT_ROOT, type BackendSession } from '../backend.js';
+import { Backend, PROJECT_ROOT, VISION_WORKER_ENTRY, type BackendSession } from '../backend.js';
+import { utilityProcessChannel } from './utilityProcessChannel.js';
 
 const APP_ORIGIN = 'app://emotune';
 const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
@@ -38,7 +39,10 @@ async function main(): Promise<void> {
   await app.whenReady();
   serveRenderer();
   restrictPermissions();
-  const backend = await Backend.create('electron', { dataDir: app.getPath('userData') });
+  const backend = await Backend.create('electron', {
+    dataDir: app.getPath('userData'),
+    visionChannel: () => utilityProcessChannel(VISION_WORKER_ENTRY),
+  });
   const sessions = new Map<number, BackendSession>();
 
   ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, params: unknown): Promise<BridgeReply> => {

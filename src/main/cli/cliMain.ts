@@ -1,24 +1,31 @@
 /** `emotune <command>`: the app's services from a terminal. */
-import { FACE_KEYPOINTS } from '../../shared/vision.js';
-import { FaceDetector } from '../vision/faceDetector.js';
-import { ImageFileError, readImageFile } from '../vision/imageFile.js';
 import { statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { DEFAULT_DETECTOR_CARD, defaultDataDir } from '../backend.js';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DETECTOR_CARD, DEFAULT_EXPRESSION_CARD, defaultDataDir } from '../backend.js';
 import { LibraryDatabaseError, openLibraryDatabase } from '../library/database.js';
 import { LibraryStore } from '../library/libraryStore.js';
 import { scanFolder, ScanError } from '../library/scanner.js';
+import { ImageFileError } from '../vision/imageFile.js';
+import { VisionEngine } from '../vision/visionEngine.js';
+import { detectImage, listImages } from './detectCommand.js';
+import { evaluateFolder, formatReport } from './evalCommand.js';
 
-const USAGE = `usage: emotune detect <image>
+const USAGE = `usage: emotune detect <image|folder>
+       emotune eval --data <folder>
        emotune scan <folder> [--data-dir <dir>] [--batch <n>]
 
-  detect <image>   find faces in an image file (JPEG, PNG, WebP, ...) and print them as JSON:
-                   each face's box, six keypoints (eyes, nose tip, mouth, ears) and score, in pixels
-  scan <folder>    add a music folder to the library (in --data-dir, default the app's) and scan it,
-                   printing progress as one JSON object per line`;
+  detect <image|folder>  find faces in an image (JPEG, PNG, WebP, ...) or in every image of a
+                   folder and print them as JSON: each face's box, six keypoints (eyes, nose tip,
+                   mouth, ears) and score in pixels, and for the main face its expression and
+                   probabilities, with the execution provider in use
+  eval --data <folder>   run detection, alignment and classification over labelled face photos
+                   (one sub-folder per class: neutral, happiness, ...) and print accuracy,
+                   balanced accuracy and the confusion matrix
+  scan <folder>    add a music folder to the library (in --data-dir, default the app's) and scan
+                   it, printing progress as one JSON object per line`;
 
-/** Exit codes: 0 ok, 1 internal failure, 2 bad usage or bad input. */
+/** Exit codes: 0 ok, 1 failure (or some unreadable files), 2 bad usage or bad input. */
 export async function runCli(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
@@ -30,48 +37,80 @@ export async function runCli(
     return 0;
   }
   if (command === 'scan') return runScan(rest, out, err);
+  if (command === 'eval') return runEval(rest, out, err);
   if (command !== 'detect' || rest.length !== 1) {
     err.write(`${USAGE}\n`);
     return 2;
   }
-  const path = rest[0]!;
-  let image;
+  let listed;
   try {
-    image = await readImageFile(path);
+    listed = await listImages(rest[0]!);
   } catch (error) {
-    if (error instanceof ImageFileError) {
-      err.write(`emotune: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    err.write(`emotune: ${(error as Error).message}\n`);
+    return 2;
   }
-  const detector = await FaceDetector.load(DEFAULT_DETECTOR_CARD);
+  const engine = await loadEngine(err);
   try {
-    const started = performance.now();
-    const faces = await detector.detect(image);
-    const result = {
-      image: path,
-      width: image.width,
-      height: image.height,
-      detector: detector.card.name,
-      executionProvider: detector.executionProvider,
-      elapsedMs: round(performance.now() - started),
-      faces: faces.map((f) => ({
-        box: { x: round(f.box.x), y: round(f.box.y), width: round(f.box.width), height: round(f.box.height) },
-        keypoints: f.keypoints.map((p, k) => ({ name: FACE_KEYPOINTS[k], x: round(p.x), y: round(p.y) })),
-        score: round(f.score, 4),
-      })),
-    };
-    out.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    if (!listed.isFolder) {
+      const result = await detectImage(engine, listed.files[0]!).catch((error: unknown) => error as Error);
+      if (result instanceof Error) {
+        err.write(`emotune: ${result.message}\n`);
+        return result instanceof ImageFileError ? 2 : 1;
+      }
+      out.write(`${JSON.stringify({ ...describeEngine(engine), ...result }, null, 2)}\n`);
+      return 0;
+    }
+    // A folder: one result per image; an unreadable image is reported and the rest go on.
+    const results = [];
+    for (const file of listed.files) {
+      results.push(await detectImage(engine, file).catch((error: unknown) => ({ image: file, error: (error as Error).message })));
+    }
+    out.write(`${JSON.stringify({ ...describeEngine(engine), images: results }, null, 2)}\n`);
+    return results.some((r) => 'error' in r) ? 1 : 0;
   } finally {
-    await detector.dispose();
+    await engine.dispose();
   }
 }
 
-function round(v: number, digits = 1): number {
-  const k = 10 ** digits;
-  return Math.round(v * k) / k;
+async function loadEngine(err: NodeJS.WritableStream): Promise<VisionEngine> {
+  const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: DEFAULT_EXPRESSION_CARD });
+  if ('error' in engine.info.expression) err.write(`emotune: ${engine.info.expression.error}\n`);
+  return engine;
+}
+
+function describeEngine(engine: VisionEngine) {
+  const { detector, expression } = engine.info;
+  return {
+    detector: detector.model,
+    expressionModel: 'error' in expression ? null : expression.model,
+    executionProvider: 'error' in expression ? detector.executionProvider : expression.executionProvider,
+  };
+}
+
+async function runEval(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { data: { type: 'string' } } });
+  } catch (error) {
+    err.write(`emotune: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const folder = parsed.values.data;
+  if (!folder || !statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+    err.write('emotune: eval needs --data <folder> with one sub-folder of face photos per class\n');
+    return 2;
+  }
+  const engine = await loadEngine(err);
+  try {
+    if ('error' in engine.info.expression) return 1;
+    out.write(`${formatReport(await evaluateFolder(engine, resolve(folder)))}\n`);
+    return 0;
+  } catch (error) {
+    err.write(`emotune: ${(error as Error).message}\n`);
+    return 2;
+  } finally {
+    await engine.dispose();
+  }
 }
 
 async function runScan(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
