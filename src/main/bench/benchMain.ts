@@ -5,33 +5,20 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { DEFAULT_DETECTOR_CARD, MODELS_DIR } from '../backend.js';
 import { FaceDetector } from '../vision/faceDetector.js';
 import type { RgbaImage } from '../vision/rgbaImage.js';
 import { percentile } from './boxMath.js';
-import { DEMO_FACES, faceApiDemoDir } from './faceApiDemo.js';
+import { runExpressionBench } from './expressionBench.js';
+import { cutWebcamFrame, DEMO_FACES } from './faceApiDemo.js';
 import { runScanBench } from './scanBench.js';
 
 const WARMUP = 20;
 const ITERATIONS = 300;
 
 async function webcamFrame(): Promise<RgbaImage> {
-  const face = DEMO_FACES[1]!; // sample1, the woman on the right: about a third of the frame
-  const width = Math.round(face.box.width / 0.3);
-  const height = Math.round((width * 3) / 4);
-  const { data, info } = await sharp(join(faceApiDemoDir(), face.file))
-    .extract({
-      left: Math.round(face.box.x + face.box.width / 2 - width / 2),
-      top: Math.round(face.box.y + face.box.height / 2 - height / 2),
-      width,
-      height,
-    })
-    .resize(640, 480, { fit: 'fill' })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+  // sample1, the woman on the right, her face a third of the frame.
+  return (await cutWebcamFrame(DEMO_FACES[1]!, 0.3))!.image;
 }
 
 async function benchDetector(card: string, frame: RgbaImage): Promise<void> {
@@ -60,4 +47,5 @@ console.log(
 );
 for (const name of ['blazeface-front-128', 'blazeface-back-256']) await benchDetector(join(MODELS_DIR, `${name}.json`), frame);
 
+await runExpressionBench();
 await runScanBench();

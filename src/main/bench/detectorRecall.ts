@@ -7,15 +7,11 @@
  * a detection that overlaps no annotated face counts as a false positive.
  */
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { MODELS_DIR } from '../backend.js';
 import { FaceDetector } from '../vision/faceDetector.js';
-import type { RgbaImage } from '../vision/rgbaImage.js';
-import type { Box } from '../../shared/vision.js';
-import { boxIou, scaleBox } from './boxMath.js';
-import { DEMO_FACES, faceApiDemoDir } from './faceApiDemo.js';
+import { boxIou } from './boxMath.js';
+import { cutWebcamFrame, DEMO_FACES, type WebcamShot } from './faceApiDemo.js';
 
-const FRAME = { width: 640, height: 480 };
 const FACE_SHARES = [0.08, 0.12, 0.2, 0.3, 0.45];
 /** Where the face centre sits in the frame, as fractions: centred, and pushed towards corners. */
 const OFFSETS: [number, number][] = [
@@ -24,40 +20,12 @@ const OFFSETS: [number, number][] = [
   [0.65, 0.6],
 ];
 
-interface Shot {
-  image: RgbaImage;
-  face: Box;
-  /** Every annotated face of the photo, in frame pixels (neighbours may be in view). */
-  allFaces: Box[];
-  share: number;
-}
-
-async function* shots(): AsyncGenerator<Shot> {
-  const dir = faceApiDemoDir();
-  for (const { file, box } of DEMO_FACES) {
-    const photo = sharp(join(dir, file));
-    const meta = await photo.metadata();
+async function* shots(): AsyncGenerator<WebcamShot & { share: number }> {
+  for (const face of DEMO_FACES) {
     for (const share of FACE_SHARES) {
-      const cropWidth = Math.round(box.width / share);
-      const cropHeight = Math.round((cropWidth * FRAME.height) / FRAME.width);
       for (const [fx, fy] of OFFSETS) {
-        if (cropWidth > meta.width || cropHeight > meta.height) continue;
-        const left = clamp(Math.round(box.x + box.width / 2 - fx * cropWidth), 0, meta.width - cropWidth);
-        const top = clamp(Math.round(box.y + box.height / 2 - fy * cropHeight), 0, meta.height - cropHeight);
-        const { data, info } = await sharp(join(dir, file))
-          .extract({ left, top, width: cropWidth, height: cropHeight })
-          .resize(FRAME.width, FRAME.height, { fit: 'fill' })
-          .ensureAlpha()
-          .raw()
-          .toBuffer({ resolveWithObject: true });
-        const k = FRAME.width / cropWidth;
-        const toFrame = (b: Box) => scaleBox({ ...b, x: b.x - left, y: b.y - top }, k);
-        yield {
-          image: { width: info.width, height: info.height, data: new Uint8Array(data) },
-          face: toFrame(box),
-          allFaces: DEMO_FACES.filter((f) => f.file === file).map((f) => toFrame(f.box)),
-          share,
-        };
+        const shot = await cutWebcamFrame(face, share, fx, fy);
+        if (shot) yield { ...shot, share };
       }
     }
   }
@@ -98,6 +66,3 @@ async function main(): Promise<void> {
 
 await main();
 
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
-}

@@ -7,7 +7,9 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import type { Box } from '../../shared/vision.js';
+import type { RgbaImage } from '../vision/rgbaImage.js';
 
 export function faceApiDemoDir(): string {
   const require = createRequire(import.meta.url);
@@ -61,3 +63,44 @@ export interface AnnotatedFace {
 export const DEMO_FACES: AnnotatedFace[] = Object.entries(FACES).flatMap(([file, rows]) =>
   rows.map(([x, y, width, height]) => ({ file, box: { x, y, width, height } })),
 );
+
+export interface WebcamShot {
+  image: RgbaImage;
+  /** The annotated face, in frame pixels. */
+  face: Box;
+  /** Every annotated face of the photo, in frame pixels (neighbours may be in view). */
+  allFaces: Box[];
+}
+
+/**
+ * A 640x480 frame cut from a demo photo as a laptop webcam would frame the face: the face
+ * `share` of the frame width, its centre at (fx, fy) of the frame where the photo allows.
+ * Null when the photo is too small for that framing.
+ */
+export async function cutWebcamFrame(face: AnnotatedFace, share: number, fx = 0.5, fy = 0.5): Promise<WebcamShot | null> {
+  const path = join(faceApiDemoDir(), face.file);
+  const meta = await sharp(path).metadata();
+  const { box } = face;
+  const cropWidth = Math.round(box.width / share);
+  const cropHeight = Math.round((cropWidth * 3) / 4);
+  if (cropWidth > meta.width || cropHeight > meta.height) return null;
+  const left = clamp(Math.round(box.x + box.width / 2 - fx * cropWidth), 0, meta.width - cropWidth);
+  const top = clamp(Math.round(box.y + box.height / 2 - fy * cropHeight), 0, meta.height - cropHeight);
+  const { data, info } = await sharp(path)
+    .extract({ left, top, width: cropWidth, height: cropHeight })
+    .resize(640, 480, { fit: 'fill' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const k = 640 / cropWidth;
+  const toFrame = (b: Box): Box => ({ x: (b.x - left) * k, y: (b.y - top) * k, width: b.width * k, height: b.height * k });
+  return {
+    image: { width: info.width, height: info.height, data: new Uint8Array(data) },
+    face: toFrame(box),
+    allFaces: DEMO_FACES.filter((f) => f.file === face.file).map((f) => toFrame(f.box)),
+  };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
