@@ -30,26 +30,21 @@ export function cropFace(image: RgbaImage, face: Face, spec: CropSpec): Uint8Arr
   const cy = box.y + box.height / 2 + dx * sin + dy * cos;
   const out = new Uint8Array(spec.size * spec.size * 3);
   const step = side / spec.size;
-  const samples = [0.25, 0.75];
+  const acc = new Float64Array(3);
   for (let v = 0; v < spec.size; v++) {
     for (let u = 0; u < spec.size; u++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (const sy of samples) {
-        for (const sx of samples) {
+      acc.fill(0);
+      for (let sy = 0.25; sy < 1; sy += 0.5) {
+        for (let sx = 0.25; sx < 1; sx += 0.5) {
           const lx = (u + sx) * step - side / 2;
           const ly = (v + sy) * step - side / 2;
-          const [pr, pg, pb] = bilinear(image, cx + lx * cos - ly * sin, cy + lx * sin + ly * cos);
-          r += pr;
-          g += pg;
-          b += pb;
+          addBilinear(image, cx + lx * cos - ly * sin, cy + lx * sin + ly * cos, acc);
         }
       }
       const o = (v * spec.size + u) * 3;
-      out[o] = Math.round(r / 4);
-      out[o + 1] = Math.round(g / 4);
-      out[o + 2] = Math.round(b / 4);
+      out[o] = Math.round(acc[0]! / 4);
+      out[o + 1] = Math.round(acc[1]! / 4);
+      out[o + 2] = Math.round(acc[2]! / 4);
     }
   }
   return out;
@@ -62,25 +57,27 @@ export function eyeAngle(face: Face): number {
   return Math.atan2(left.y - right.y, left.x - right.x);
 }
 
-function bilinear(image: RgbaImage, x: number, y: number): [number, number, number] {
+/** Adds the bilinear sample at (x, y) to acc[0..2]; outside the frame counts as black. */
+function addBilinear(image: RgbaImage, x: number, y: number, acc: Float64Array): void {
   const fx = x - 0.5;
   const fy = y - 0.5;
   const x0 = Math.floor(fx);
   const y0 = Math.floor(fy);
   const ax = fx - x0;
   const ay = fy - y0;
-  const out: [number, number, number] = [0, 0, 0];
-  for (const [px, py, w] of [
-    [x0, y0, (1 - ax) * (1 - ay)],
-    [x0 + 1, y0, ax * (1 - ay)],
-    [x0, y0 + 1, (1 - ax) * ay],
-    [x0 + 1, y0 + 1, ax * ay],
-  ] as const) {
-    if (px < 0 || py < 0 || px >= image.width || py >= image.height || w === 0) continue;
-    const i = (py * image.width + px) * 4;
-    out[0] += image.data[i]! * w;
-    out[1] += image.data[i + 1]! * w;
-    out[2] += image.data[i + 2]! * w;
+  const { width, height, data } = image;
+  for (let dy = 0; dy < 2; dy++) {
+    const py = y0 + dy;
+    if (py < 0 || py >= height) continue;
+    const wy = dy === 0 ? 1 - ay : ay;
+    for (let dx = 0; dx < 2; dx++) {
+      const px = x0 + dx;
+      if (px < 0 || px >= width) continue;
+      const w = wy * (dx === 0 ? 1 - ax : ax);
+      const i = (py * width + px) * 4;
+      acc[0] = acc[0]! + data[i]! * w;
+      acc[1] = acc[1]! + data[i + 1]! * w;
+      acc[2] = acc[2]! + data[i + 2]! * w;
+    }
   }
-  return out;
 }

@@ -1,9 +1,9 @@
 /** BlazeFace face detection on an RGBA frame: letterbox, run the ONNX model, decode, suppress. */
-import sharp from 'sharp';
 import type { Face } from '../../shared/vision.js';
 import { decodeDetections, generateAnchors, weightedNonMaxSuppression, type Anchor } from './blazeface.js';
 import { readDetectorCard, type DetectorCard } from './detectorCard.js';
 import { loadOnnxModel, type OnnxModel } from './onnxRuntime.js';
+import { resizeRgbaToNhwc } from './resample.js';
 import type { RgbaImage } from './rgbaImage.js';
 
 export class FaceDetector {
@@ -29,7 +29,7 @@ export class FaceDetector {
 
   /** Faces in pixels of the given image, best score first. */
   async detect(image: RgbaImage): Promise<Face[]> {
-    const { tensor, scale } = await this.letterbox(image);
+    const { tensor, scale } = this.letterbox(image);
     const size = this.card.input.size;
     const names = [...this.card.outputs.scores, ...this.card.outputs.regressions];
     const outputs = await this.model.run({ name: this.card.input.name, data: tensor, dims: [1, size, size, 3] }, names);
@@ -63,24 +63,14 @@ export class FaceDetector {
    * Fits the image into the square input without distortion, padding right and bottom,
    * and maps bytes to the card's value range. Returns the resize factor.
    */
-  private async letterbox(image: RgbaImage): Promise<{ tensor: Float32Array; scale: number }> {
+  private letterbox(image: RgbaImage): { tensor: Float32Array; scale: number } {
     const size = this.card.input.size;
     const scale = size / Math.max(image.width, image.height);
     const width = Math.max(1, Math.round(image.width * scale));
     const height = Math.max(1, Math.round(image.height * scale));
-    const resized = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
-      .removeAlpha()
-      .resize(width, height, { fit: 'fill', kernel: 'linear' })
-      .raw()
-      .toBuffer();
     const [lo, hi] = this.card.input.range;
     const tensor = new Float32Array(size * size * 3).fill(lo);
-    const k = (hi - lo) / 255;
-    for (let y = 0; y < height; y++) {
-      const src = y * width * 3;
-      const dst = y * size * 3;
-      for (let i = 0; i < width * 3; i++) tensor[dst + i] = lo + resized[src + i]! * k;
-    }
+    resizeRgbaToNhwc(image.data, image.width, image.height, width, height, tensor, size, lo, (hi - lo) / 255);
     return { tensor, scale: width / image.width };
   }
 

@@ -1,0 +1,84 @@
+/** The expression model through its card: loading, bad cards and files, and a degraded engine. */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTOR_CARD, DEFAULT_EXPRESSION_CARD, MODELS_DIR } from '../../../src/main/backend.js';
+import { ExpressionClassifier } from '../../../src/main/vision/expressionClassifier.js';
+import { VisionEngine } from '../../../src/main/vision/visionEngine.js';
+import { EXPRESSIONS } from '../../../src/shared/expressions.js';
+import { SMILING_TILTED, renderShot } from '../../fixtures/facePhotos.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'emotune-expr-'));
+const card = JSON.parse(readFileSync(DEFAULT_EXPRESSION_CARD, 'utf8')) as Record<string, unknown> & {
+  input: Record<string, unknown>;
+  file: string;
+};
+copyFileSync(join(MODELS_DIR, card.file), join(dir, card.file));
+
+function writeCard(name: string, patch: Record<string, unknown>): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ ...card, ...patch }));
+  return path;
+}
+
+describe('the shipped expression model', () => {
+  it('reads its classes, size and temperature from the card', async () => {
+    const classifier = await ExpressionClassifier.load(DEFAULT_EXPRESSION_CARD);
+    expect(classifier.card.classes).toEqual(card.classes);
+    expect(classifier.card.input.size).toBe(card.input.size);
+    const result = classifier.toResult(new Array<number>(classifier.card.classes.length).fill(0).map((_, i) => i));
+    const total = Object.values(result.probabilities).reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(1, 6);
+    expect(result.top).toBe(classifier.card.classes.at(-1));
+    await classifier.dispose();
+  });
+
+  it('softens its probabilities by the calibrated temperature', async () => {
+    const hot = await ExpressionClassifier.load(writeCard('hot', { temperature: 4 }));
+    const cold = await ExpressionClassifier.load(writeCard('cold', { temperature: 0.5 }));
+    const logits = [3, 1, 0, 0, 0, 0, 0, 0];
+    expect(hot.toResult(logits).probabilities.neutral).toBeLessThan(cold.toResult(logits).probabilities.neutral);
+    expect(cold.toResult(logits).probabilities.neutral).toBeCloseTo(Math.exp(6) / (Math.exp(6) + Math.exp(2) + 6), 6);
+    await hot.dispose();
+    await cold.dispose();
+  });
+
+  it('names the problem with a card that does not match the model', async () => {
+    await expect(ExpressionClassifier.load(writeCard('size', { input: { ...card.input, size: 64 } }))).rejects.toThrow(
+      /the card says \[-1, 1, 64, 64\]/,
+    );
+    await expect(ExpressionClassifier.load(writeCard('name', { input: { ...card.input, name: 'pixels' } }))).rejects.toThrow(
+      /not "pixels"/,
+    );
+    await expect(ExpressionClassifier.load(writeCard('classes', { classes: ['joy'] }))).rejects.toThrow(/classes/);
+  });
+
+  it('says so when the model file is corrupt', async () => {
+    writeFileSync(join(dir, 'corrupt.onnx'), Buffer.alloc(1000, 3));
+    await expect(ExpressionClassifier.load(writeCard('corrupt', { file: 'corrupt.onnx' }))).rejects.toThrow(
+      /cannot load model .*corrupt\.onnx/,
+    );
+  });
+});
+
+describe('VisionEngine without a usable expression model', () => {
+  it('still finds faces, and says why expressions are off', async () => {
+    const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: join(dir, 'missing.json') });
+    expect(engine.info.expression).toEqual({
+      error: expect.stringMatching(/^expression recognition is off: cannot read model card .*missing\.json/) as unknown,
+    });
+    const analysis = await engine.analyse(await renderShot(SMILING_TILTED, 640));
+    expect(analysis.faces).toHaveLength(1);
+    expect(analysis.expression).toBeNull();
+    await engine.dispose();
+  });
+
+  it('with the model, gives the main face every class', async () => {
+    const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: DEFAULT_EXPRESSION_CARD });
+    const analysis = await engine.analyse(await renderShot(SMILING_TILTED, 640));
+    expect(analysis.mainFace).toBe(0);
+    expect(Object.keys(analysis.expression!.probabilities).sort()).toEqual([...EXPRESSIONS].sort());
+    await engine.dispose();
+  });
+});
