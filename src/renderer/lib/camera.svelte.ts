@@ -9,7 +9,7 @@ export const CAMERA_MESSAGES: Record<CameraStatus, string> = {
   denied: 'Camera access was denied. Allow the camera for Emotune in your system or browser settings, then turn it on again.',
   absent: 'No camera was found. Connect a webcam and turn the camera on again.',
   busy: 'The camera is in use by another application, or it could not be started.',
-  lost: 'The camera stopped (it was unplugged or disabled). Turn it on again when it is back.',
+  lost: 'The camera stopped (it was unplugged or disabled). Emotune will turn it back on when it returns; the music goes on.',
   unsupported: 'This window cannot use a camera (camera access needs a secure page).',
   error: 'The camera could not be started.',
 };
@@ -78,5 +78,31 @@ export class CameraState {
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = undefined;
     this.status = status;
+    if (status === 'lost') this.waitForReturn();
+  }
+
+  private retryTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** After an unplug, start again as soon as a camera is there (device events, or a slow poll). */
+  private waitForReturn(): void {
+    const devices = navigator.mediaDevices;
+    const attempt = async () => {
+      if (this.status !== 'lost') return this.stopWaiting(onChange);
+      const inputs = (await devices.enumerateDevices().catch(() => [])).filter((d) => d.kind === 'videoinput');
+      if (inputs.length === 0) return;
+      this.status = 'off';
+      await this.start();
+      const after = this.status as CameraStatus;
+      if (after === 'on' || after === 'denied') this.stopWaiting(onChange);
+      else this.status = 'lost';
+    };
+    const onChange = () => void attempt();
+    devices.addEventListener('devicechange', onChange);
+    this.retryTimer = setInterval(onChange, 3000);
+  }
+
+  private stopWaiting(onChange: () => void): void {
+    navigator.mediaDevices.removeEventListener('devicechange', onChange);
+    clearInterval(this.retryTimer);
   }
 }
