@@ -103,7 +103,8 @@ export class Backend {
   }
 
   appInfo(): AppInfo {
-    return { name: 'Emotune', version: this.version, transport: this.transport, ...this.vision.info };
+    const media = this.transport === 'web' ? { mediaBase: '/media/', coverBase: '/cover/' } : { mediaBase: 'emotune-media://track/', coverBase: 'emotune-media://cover/' };
+    return { name: 'Emotune', version: this.version, transport: this.transport, ...media, ...this.vision.info };
   }
 
   openSession(emit: EventSink): BackendSession {
@@ -154,6 +155,7 @@ export class Backend {
       },
       'mood.next': ({ expression, mode, currentTrackId }) => library.chooseNext(expression, mode, currentTrackId),
       'library.recordPlay': ({ trackId, ...details }) => ({ recorded: library.recordPlay(trackId, details) }),
+      'library.markUnplayable': ({ trackId, message }) => ({ marked: library.markUnplayable(trackId, message) }),
     };
     return {
       handlers,

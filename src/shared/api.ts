@@ -14,6 +14,7 @@ import {
   importPlaylistSchema,
   nextTrackSchema,
   recordPlaySchema,
+  markUnplayableSchema,
   setExpressionSettingsSchema,
   rescanSchema,
   setMoodSchema,
@@ -34,6 +35,9 @@ export interface AppInfo {
     inputSize: number;
     executionProvider: string;
   };
+  /** Audio of a library track is at `${mediaBase}${trackId}`, its cover art at `${coverBase}${trackId}`. */
+  mediaBase: string;
+  coverBase: string;
   /** The expression model in use, or why expression recognition is off. */
   expression: { model: string; version: string | null; executionProvider: string; classes: string[] } | { error: string };
 }
@@ -63,6 +67,7 @@ export const apiCallSchemas = {
   'mood.setPolicy': setPolicySchema,
   'mood.next': nextTrackSchema,
   'library.recordPlay': recordPlaySchema,
+  'library.markUnplayable': markUnplayableSchema,
 } as const;
 
 export interface TrackChoiceResult {
@@ -91,6 +96,7 @@ export interface ApiResults {
   'mood.setPolicy': MoodPolicy;
   'mood.next': TrackChoiceResult | null;
   'library.recordPlay': { recorded: boolean };
+  'library.markUnplayable': { marked: boolean };
 }
 
 export type ApiParams<M extends ApiMethod> = z.input<(typeof apiCallSchemas)[M]>;

@@ -72,3 +72,4 @@ export const setExpressionSettingsSchema = z
       .strict(),
   })
   .strict();
+export const markUnplayableSchema = z.object({ trackId: id, message: z.string().min(1).max(500) }).strict();

@@ -8,12 +8,31 @@ import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type BridgeReply } from '../../shared/bridge.js';
 import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
 import { Backend, PROJECT_ROOT, VISION_WORKER_ENTRY, type BackendSession } from '../backend.js';
+import { readCover, resolveMedia } from '../library/mediaAccess.js';
 import { utilityProcessChannel } from './utilityProcessChannel.js';
 
 const APP_ORIGIN = 'app://emotune';
 const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: 'emotune-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+]);
+
+/** Audio and covers of library tracks, by id only; the same rule as browser mode's server. */
+function serveMedia(backend: Backend): void {
+  protocol.handle('emotune-media', async (request) => {
+    const url = new URL(request.url);
+    const media = resolveMedia(backend.library.store, url.pathname.replace(/^\//, ''));
+    if (!media || (url.host !== 'track' && url.host !== 'cover')) return new Response('not a library track', { status: 404 });
+    if (url.host === 'cover') {
+      const cover = await readCover(media.path).catch(() => null);
+      return cover ? new Response(cover.data, { headers: { 'content-type': cover.contentType } }) : new Response(null, { status: 404 });
+    }
+    // Passing the headers on keeps byte ranges, so the player can seek.
+    return net.fetch(pathToFileURL(media.path).href, { headers: request.headers });
+  });
+}
 
 function serveRenderer(): void {
   protocol.handle('app', (request) => {
@@ -43,6 +62,7 @@ async function main(): Promise<void> {
     dataDir: app.getPath('userData'),
     visionChannel: () => utilityProcessChannel(VISION_WORKER_ENTRY),
   });
+  serveMedia(backend);
   const sessions = new Map<number, BackendSession>();
 
   ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, params: unknown): Promise<BridgeReply> => {

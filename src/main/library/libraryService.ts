@@ -224,6 +224,13 @@ export class LibraryService {
     return choice;
   }
 
+  /** A track the player could not play is marked with the reason, so it is skipped from now on. */
+  markUnplayable(trackId: number, message: string): boolean {
+    const changed = this.store.markError(trackId, `cannot be played: ${message}`);
+    if (changed) this.events.changed();
+    return changed;
+  }
+
   recordPlay(trackId: number, details: { expression?: ExpressionState; mode?: PolicyMode; reason?: string }): boolean {
     if (!this.store.getTrack(trackId)) return false;
     this.store.recordPlay(trackId, details);

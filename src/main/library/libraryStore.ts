@@ -109,6 +109,10 @@ export class LibraryStore {
     return id;
   }
 
+  markError(trackId: number, error: string): boolean {
+    return this.db.prepare('UPDATE tracks SET error = ? WHERE id = ?').run(error, trackId).changes > 0;
+  }
+
   deleteTracks(ids: readonly number[]): void {
     const del = this.db.prepare('DELETE FROM tracks WHERE id = ?');
     for (const id of ids) del.run(id);
