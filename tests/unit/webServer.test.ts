@@ -8,6 +8,7 @@ import { Backend, PROJECT_ROOT } from '../../src/main/backend.js';
 import { MAX_MESSAGE_BYTES, startWebServer, type WebServer } from '../../src/main/web/webServer.js';
 import { decodeMessage, encodeMessage, type WireMessage } from '../../src/shared/wire.js';
 import { SMILING_TILTED, renderShot } from '../fixtures/facePhotos.js';
+import { makeAudioFile } from '../support/audioFiles.js';
 
 let backend: Backend;
 let web: WebServer;
@@ -115,5 +116,49 @@ describe('browser-mode bridge', () => {
       expect([403, 404]).toContain(res.status);
       expect(await res.text()).not.toMatch(/"name": "emotune"/);
     }
+  });
+
+  it('serves library audio by id with byte ranges, and refuses every path outside the library', async () => {
+    const music = mkdtempSync(join(tmpdir(), 'emotune-media-'));
+    await makeAudioFile(music, { name: 'song', format: 'ogg', title: 'Song' });
+    await backend.library.addFolder(music);
+    await backend.library.idle();
+    const track = backend.library.listTracks({}).find((t) => t.title === 'Song')!;
+    const full = await fetch(`${web.url}media/${track.id}`);
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toBe('audio/ogg');
+    const bytes = new Uint8Array(await full.arrayBuffer());
+    const part = await fetch(`${web.url}media/${track.id}`, { headers: { range: 'bytes=10-19' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 10-19/${bytes.byteLength}`);
+    expect(Array.from(new Uint8Array(await part.arrayBuffer()))).toEqual(Array.from(bytes.subarray(10, 20)));
+    expect((await fetch(`${web.url}media/${track.id}`, { headers: { range: `bytes=${bytes.byteLength}-` } })).status).toBe(416);
+    const probes = [
+      'media/../package.json',
+      'media/..%2f..%2fpackage.json',
+      'media/%2e%2e%2f%2e%2e%2fpackage.json',
+      `media/${track.id}%2f..%2f..%2fpackage.json`,
+      `media/${track.id}/../../package.json`,
+      'media/%252e%252e%252fpackage.json',
+      'media/..%5c..%5cpackage.json',
+      `media/${encodeURIComponent(track.path)}`,
+      'media/0',
+      'media/-1',
+      `media/${track.id}.0`,
+      'media/99999999',
+      'cover/../package.json',
+    ];
+    for (const probe of probes) {
+      const res = await fetch(`${web.url}${probe}`);
+      expect([403, 404], probe).toContain(res.status);
+      expect(await res.text(), probe).not.toMatch(/"name": "emotune"|OggS/);
+    }
+  });
+
+  it('stops serving a track once its folder leaves the library', async () => {
+    const track = backend.library.listTracks({}).find((t) => t.title === 'Song')!;
+    const folder = backend.library.listFolders()[0]!;
+    backend.library.removeFolder(folder.id);
+    expect((await fetch(`${web.url}media/${track.id}`)).status).toBe(404);
   });
 });
