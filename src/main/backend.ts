@@ -99,11 +99,17 @@ export class Backend {
   }
 
   expressionSettings(): ExpressionStateSettings {
-    return { ...DEFAULT_EXPRESSION_STATE_SETTINGS, ...this.library.store.getSetting<Partial<ExpressionStateSettings>>(EXPRESSION_SETTINGS_KEY) };
+    return {
+      ...DEFAULT_EXPRESSION_STATE_SETTINGS,
+      ...this.library.store.getSetting<Partial<ExpressionStateSettings>>(EXPRESSION_SETTINGS_KEY),
+    };
   }
 
   appInfo(): AppInfo {
-    const media = this.transport === 'web' ? { mediaBase: '/media/', coverBase: '/cover/' } : { mediaBase: 'emotune-media://track/', coverBase: 'emotune-media://cover/' };
+    const media =
+      this.transport === 'web'
+        ? { mediaBase: '/media/', coverBase: '/cover/' }
+        : { mediaBase: 'emotune-media://track/', coverBase: 'emotune-media://cover/' };
     return { name: 'Emotune', version: this.version, transport: this.transport, ...media, ...this.vision.info };
   }
 

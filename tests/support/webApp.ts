@@ -12,11 +12,15 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startWebApp(options: { demoLibrary?: boolean } = {}): Promise<RunningApp> {
+export async function startWebApp(options: { demoLibrary?: boolean; watchFolders?: boolean } = {}): Promise<RunningApp> {
   const rendererDir = `${PROJECT_ROOT}dist/renderer`;
   if (!existsSync(`${rendererDir}/index.html`)) throw new Error('the renderer is not built: run `npm run build` first');
   const dataDir = mkdtempSync(join(tmpdir(), 'emotune-data-'));
-  const backend = await Backend.create('web', { dataDir, demoLibrary: options.demoLibrary ?? false });
+  const backend = await Backend.create('web', {
+    dataDir,
+    demoLibrary: options.demoLibrary ?? false,
+    watchFolders: options.watchFolders ?? true,
+  });
   const web = await startWebServer(backend, rendererDir);
   return {
     url: web.url,

@@ -65,4 +65,3 @@ async function main(): Promise<void> {
 }
 
 await main();
-

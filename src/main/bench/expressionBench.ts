@@ -55,7 +55,9 @@ export async function runExpressionBench(): Promise<void> {
       if (mainFace !== null) classifierWithCrop.push(await time(() => classifier.classify(frame.image, faces[mainFace]!)));
     }
   }
-  console.log(`ours: BlazeFace back-256 + ${classifier.card.name} (${engine.info.expression.executionProvider})\t${stats(ours)}\tfaces found ${ourFaces}/${frames.length}`);
+  console.log(
+    `ours: BlazeFace back-256 + ${classifier.card.name} (${engine.info.expression.executionProvider})\t${stats(ours)}\tfaces found ${ourFaces}/${frames.length}`,
+  );
   console.log(`classifier alone, batch 1 (${classifier.card.input.size} px)\t${stats(classifierOnly)}`);
   console.log(`classifier with crop, alignment and normalisation\t${stats(classifierWithCrop)}`);
   await classifier.dispose();
@@ -72,7 +74,17 @@ export async function runExpressionBench(): Promise<void> {
       if (round === 0) theirFaces += found;
     }
   }
-  console.log(`face-api 1.7.15: TinyFaceDetector 416 + FaceExpressionNet (tfjs wasm)\t${stats(theirs)}\tfaces found ${theirFaces}/${frames.length}`);
-  const ratio = percentile([...theirs].sort((a, b) => a - b), 50) / percentile([...ours].sort((a, b) => a - b), 50);
+  console.log(
+    `face-api 1.7.15: TinyFaceDetector 416 + FaceExpressionNet (tfjs wasm)\t${stats(theirs)}\tfaces found ${theirFaces}/${frames.length}`,
+  );
+  const ratio =
+    percentile(
+      [...theirs].sort((a, b) => a - b),
+      50,
+    ) /
+    percentile(
+      [...ours].sort((a, b) => a - b),
+      50,
+    );
   console.log(`speed-up of ours over face-api (median per frame)\t${ratio.toFixed(1)}x`);
 }

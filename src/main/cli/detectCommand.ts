@@ -38,7 +38,9 @@ export async function listImages(path: string): Promise<{ files: string[]; isFol
   try {
     info = await stat(path);
   } catch (error) {
-    throw new ImageFileError(`cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}`);
+    throw new ImageFileError(
+      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}`,
+    );
   }
   if (!info.isDirectory()) return { files: [path], isFolder: false };
   const names = (await readdir(path)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();

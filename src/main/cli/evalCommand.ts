@@ -28,7 +28,9 @@ export async function evaluateFolder(engine: VisionEngine, folder: string): Prom
     .sort((a, b) => EXPRESSIONS.indexOf(a) - EXPRESSIONS.indexOf(b));
   const unknown = entries.filter((e) => e.isDirectory() && !(EXPRESSIONS as readonly string[]).includes(e.name)).map((e) => e.name);
   if (classes.length === 0) {
-    throw new Error(`${folder} has no sub-folder named after a class (${EXPRESSIONS.join(', ')})${unknown.length ? `; found ${unknown.join(', ')}` : ''}`);
+    throw new Error(
+      `${folder} has no sub-folder named after a class (${EXPRESSIONS.join(', ')})${unknown.length ? `; found ${unknown.join(', ')}` : ''}`,
+    );
   }
   const confusion = classes.map(() => new Array<number>(classes.length + 1).fill(0));
   const unreadable: string[] = [];

@@ -31,6 +31,7 @@ export class LibraryService {
   readonly store: LibraryStore;
   private readonly watcher: FolderWatcher;
   private scanQueue: Promise<unknown> = Promise.resolve();
+  private readonly watching: boolean;
 
   constructor(
     readonly dataDir: string,
@@ -39,7 +40,8 @@ export class LibraryService {
   ) {
     this.store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')));
     this.watcher = new FolderWatcher((id) => void this.rescan(id).catch(() => undefined));
-    if (options.watch !== false) for (const f of this.store.listFolders()) this.watcher.watch(f.id, f.path);
+    this.watching = options.watch !== false;
+    if (this.watching) for (const f of this.store.listFolders()) this.watcher.watch(f.id, f.path);
   }
 
   /** On the very first run, writes the demo pieces and adds them, so there is music at once. */
@@ -65,7 +67,7 @@ export class LibraryService {
     const nested = this.store.listFolders().find((f) => absolute.startsWith(`${f.path}/`) || f.path.startsWith(`${absolute}/`));
     if (nested) throw new Error(`cannot add ${absolute}: it overlaps the library folder ${nested.path}`);
     const folder = this.store.addFolder(absolute);
-    this.watcher.watch(folder.id, folder.path);
+    if (this.watching) this.watcher.watch(folder.id, folder.path);
     // The scan goes on in the background and reports its progress as events.
     void this.rescan(folder.id);
     this.events.changed();

@@ -60,7 +60,9 @@ export class ExpressionClassifier {
   /** Runs already-preprocessed input (one face). */
   async classifyTensor(input: Float32Array): Promise<ExpressionResult> {
     const { size } = this.card.input;
-    const outputs = await this.model.run({ name: this.card.input.name, data: input, dims: [1, this.card.channels, size, size] }, [this.card.output.name]);
+    const outputs = await this.model.run({ name: this.card.input.name, data: input, dims: [1, this.card.channels, size, size] }, [
+      this.card.output.name,
+    ]);
     const logits = outputs.get(this.card.output.name)!;
     return this.toResult(logits);
   }

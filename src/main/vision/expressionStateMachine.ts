@@ -39,7 +39,7 @@ export class ExpressionStateMachine {
     if (probabilities === null) {
       const absentFor = this.lastFaceAt === undefined ? Infinity : now - this.lastFaceAt;
       // A face lost for a moment (a turn of the head) changes nothing.
-      candidate = absentFor >= s.noFaceAfterMs ? 'no-face' : this.pending ?? this.stable;
+      candidate = absentFor >= s.noFaceAfterMs ? 'no-face' : (this.pending ?? this.stable);
       if (candidate === 'no-face') this.smoothed = null;
     } else {
       this.smooth(now, probabilities);
@@ -88,7 +88,13 @@ export class ExpressionStateMachine {
         changed = true;
       }
     }
-    return { stable: this.stable, stableSince: this.stableSince, pending: this.pending, smoothed: this.smoothed && { ...this.smoothed }, changed };
+    return {
+      stable: this.stable,
+      stableSince: this.stableSince,
+      pending: this.pending,
+      smoothed: this.smoothed && { ...this.smoothed },
+      changed,
+    };
   }
 }
 

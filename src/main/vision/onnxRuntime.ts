@@ -21,7 +21,11 @@ export interface OnnxModel {
 }
 
 /** Execution providers to try, best first; the CPU is always the last resort. */
-export function preferredProviders(platform = process.platform, arch = process.arch, override = process.env.EMOTUNE_EXECUTION_PROVIDER): string[] {
+export function preferredProviders(
+  platform = process.platform,
+  arch = process.arch,
+  override = process.env.EMOTUNE_EXECUTION_PROVIDER,
+): string[] {
   if (override) return override === 'cpu' ? ['cpu'] : [override, 'cpu'];
   if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];
   if (platform === 'win32') return ['dml', 'cpu'];
@@ -36,7 +40,13 @@ export function preferredProviders(platform = process.platform, arch = process.a
  */
 function missingProviderReason(provider: string): string | undefined {
   if (provider !== 'cuda') return undefined;
-  const binding = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  const binding = join(
+    dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')),
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+  );
   return existsSync(join(binding, 'libonnxruntime_providers_cuda.so')) ? undefined : 'the CUDA provider library is not installed';
 }
 

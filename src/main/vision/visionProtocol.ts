@@ -2,8 +2,7 @@
 import type { FrameAnalysis, VisionEngineOptions, VisionInfo } from './visionEngine.js';
 
 export type ToVisionWorker =
-  | { type: 'init'; options: VisionEngineOptions }
-  | { type: 'analyse'; id: number; width: number; height: number; rgba: Uint8Array };
+  { type: 'init'; options: VisionEngineOptions } | { type: 'analyse'; id: number; width: number; height: number; rgba: Uint8Array };
 
 export type FromVisionWorker =
   | { type: 'ready'; info: VisionInfo }

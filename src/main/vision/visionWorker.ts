@@ -17,8 +17,11 @@ function connect(): Port {
     return { on: (_e, listener) => port.on('message', listener), post: (m) => port.postMessage(m) };
   }
   // Electron's utility process: messages arrive wrapped in an event.
-  const electronPort = (process as unknown as { parentPort?: { on(e: 'message', l: (ev: { data: ToVisionWorker }) => void): void; postMessage(m: unknown): void } })
-    .parentPort;
+  const electronPort = (
+    process as unknown as {
+      parentPort?: { on(e: 'message', l: (ev: { data: ToVisionWorker }) => void): void; postMessage(m: unknown): void };
+    }
+  ).parentPort;
   if (!electronPort) throw new Error('the vision worker must run as a worker thread or an Electron utility process');
   return { on: (_e, listener) => electronPort.on('message', (event) => listener(event.data)), post: (m) => electronPort.postMessage(m) };
 }

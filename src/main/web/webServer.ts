@@ -38,7 +38,10 @@ export interface WebServer {
 
 export async function startWebServer(backend: Backend, rendererDir: string, port = 0): Promise<WebServer> {
   const server = createServer((req, res) => {
-    const handle = req.url?.startsWith(MEDIA_PREFIX) || req.url?.startsWith(COVER_PREFIX) ? serveLibraryFile(backend, req, res) : serveStatic(rendererDir, req, res);
+    const handle =
+      req.url?.startsWith(MEDIA_PREFIX) || req.url?.startsWith(COVER_PREFIX)
+        ? serveLibraryFile(backend, req, res)
+        : serveStatic(rendererDir, req, res);
     handle.catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -178,7 +181,11 @@ async function serveLibraryFile(backend: Backend, req: IncomingMessage, res: Ser
     res.writeHead(404, { 'content-type': 'text/plain' }).end('the file is missing');
     return;
   }
-  const headers: Record<string, string | number> = { 'content-type': media.contentType, 'accept-ranges': 'bytes', 'cache-control': 'no-cache' };
+  const headers: Record<string, string | number> = {
+    'content-type': media.contentType,
+    'accept-ranges': 'bytes',
+    'cache-control': 'no-cache',
+  };
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
   let start = 0;
   let end = info.size - 1;

@@ -41,12 +41,17 @@ export class LibraryState {
     this.reloadTimer = setTimeout(() => void this.reload(), 150);
   }
 
+  private reloads = 0;
+
   async reload(): Promise<void> {
+    const ticket = ++this.reloads;
     await this.run(async () => {
       const [folders, tracks] = await Promise.all([
         this.api.call('library.folders', undefined),
         this.api.call('library.tracks', { query: this.query || undefined, sort: this.sort }),
       ]);
+      // Answers can arrive out of order (typing fast); only the newest request counts.
+      if (ticket !== this.reloads) return;
       this.folders = folders;
       this.tracks = tracks;
       // A plain lookup table, not state.

@@ -186,8 +186,9 @@ export class Player {
     const item = this.current;
     if (!item) return;
     const reason = this.audio.error?.message || 'the file could not be decoded';
+    this.advance(true);
+    // After advancing, which clears the previous track's message.
     this.message = `Skipped “${item.track.title}”: ${reason}.`;
     await this.api.call('library.markUnplayable', { trackId: item.track.id, message: reason }).catch(() => undefined);
-    if (this.index < this.queue.length - 1 || this.repeat === 'all') this.advance(true);
   }
 }
