@@ -3,20 +3,18 @@
  * FERPLUS_DIR at test time) and then another with a different expression. The stable expression
  * shown must change only after the new one has held for the dwell time, and then it must change.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_CARD, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from '../../src/main/backend.js';
 import { VisionEngine } from '../../src/main/vision/visionEngine.js';
 import type { Expression } from '../../src/shared/expressions.js';
 import { launchChromium } from '../support/chromium.js';
+import { stillsToY4m } from '../support/fakeWebcam.js';
 import { FERPLUS_DIR, ferplusFrame, readFerplusPixels, readFerplusRows, writeRgbaPng } from '../support/ferplus.js';
 import { startWebApp, type RunningApp } from '../support/webApp.js';
 
-const run = promisify(execFile);
 const TMP = join(PROJECT_ROOT, 'tests', '.tmp');
 const FIRST: Expression = 'happiness';
 const SECOND: Expression = 'surprise';
@@ -49,32 +47,13 @@ describe.skipIf(!FERPLUS_DIR)('stable expression with a changing face', () => {
     await engine.dispose();
     // 5 s of the first face, then 40 s of the second (the fake camera loops the file).
     video = join(TMP, 'expression-change.y4m');
-    await run('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-loop',
-      '1',
-      '-t',
-      '5',
-      '-i',
-      first,
-      '-loop',
-      '1',
-      '-t',
-      '40',
-      '-i',
-      second,
-      '-filter_complex',
-      '[0:v][1:v]concat=n=2:v=1[v]',
-      '-map',
-      '[v]',
-      '-r',
-      '10',
-      '-pix_fmt',
-      'yuv420p',
+    await stillsToY4m(
+      [
+        { path: first, seconds: 5 },
+        { path: second, seconds: 40 },
+      ],
       video,
-    ]);
+    );
     app = await startWebApp();
     await app.backend.library.idle();
     browser = await launchChromium({ fakeVideo: video });

@@ -10,6 +10,8 @@ function handlers(): ApiHandlers {
       version: '0',
       transport: 'web' as const,
       detector: { model: 'm', inputSize: 128, executionProvider: 'cpu' },
+      mediaBase: '/media/',
+      coverBase: '/cover/',
       expression: { error: 'not loaded in this test' },
     })),
     'vision.submitFrame': vi.fn((f: { frameId: number }) => ({ frameId: f.frameId, queued: true })),

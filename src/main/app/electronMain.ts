@@ -27,7 +27,9 @@ function serveMedia(backend: Backend): void {
     if (!media || (url.host !== 'track' && url.host !== 'cover')) return new Response('not a library track', { status: 404 });
     if (url.host === 'cover') {
       const cover = await readCover(media.path).catch(() => null);
-      return cover ? new Response(cover.data, { headers: { 'content-type': cover.contentType } }) : new Response(null, { status: 404 });
+      return cover
+        ? new Response(Buffer.from(cover.data), { headers: { 'content-type': cover.contentType } })
+        : new Response(null, { status: 404 });
     }
     // Passing the headers on keeps byte ranges, so the player can seek.
     return net.fetch(pathToFileURL(media.path).href, { headers: request.headers });

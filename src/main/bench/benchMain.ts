@@ -10,6 +10,7 @@ import { FaceDetector } from '../vision/faceDetector.js';
 import type { RgbaImage } from '../vision/rgbaImage.js';
 import { percentile } from './boxMath.js';
 import { runExpressionBench } from './expressionBench.js';
+import { runLoopBench } from './loopBench.js';
 import { cutWebcamFrame, DEMO_FACES } from './faceApiDemo.js';
 import { runScanBench } from './scanBench.js';
 
@@ -48,4 +49,5 @@ console.log(
 for (const name of ['blazeface-front-128', 'blazeface-back-256']) await benchDetector(join(MODELS_DIR, `${name}.json`), frame);
 
 await runExpressionBench();
+await runLoopBench();
 await runScanBench();

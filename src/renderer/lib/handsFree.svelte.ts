@@ -43,11 +43,12 @@ export class HandsFree {
   }
 
   onStableChange(expression: ExpressionState): void {
+    const changedAt = performance.now();
     // One decision at a time, in order.
-    this.busy = this.busy.then(() => this.decide(expression)).catch((e: Error) => void (this.message = e.message));
+    this.busy = this.busy.then(() => this.decide(expression, changedAt)).catch((e: Error) => void (this.message = e.message));
   }
 
-  private async decide(expression: ExpressionState): Promise<void> {
+  private async decide(expression: ExpressionState, changedAt: number): Promise<void> {
     if (!this.enabled) return;
     const current = this.player.current;
     const choice = await this.api.call('mood.next', {
@@ -65,6 +66,7 @@ export class HandsFree {
     // A song the loop queued earlier and that has not started is replaced, not stacked.
     if (upcoming?.reason) this.player.remove(upcoming.key);
     const at = this.player.enqueue(item, 'next');
+    performance.mark('emotune:auto-choice', { detail: { trackId: choice.track.id, stableAt: changedAt } });
     // Start now when asked to, or when nothing is playing because nothing was queued or the
     // queue ran out; a pause the user chose is left alone.
     if (this.switchNow || !current || this.player.finished) this.player.playAt(at);
