@@ -15,7 +15,7 @@ import { createDemoLibrary } from './demoLibrary.js';
 import { FolderWatcher } from './folderWatcher.js';
 import { LibraryStore } from './libraryStore.js';
 import { readM3u, writeM3u } from './m3u.js';
-import { scanFolder } from './scanner.js';
+import { scanFolder, startProgress } from './scanner.js';
 import { writeTags } from './tagWriter.js';
 
 export interface LibraryEvents {
@@ -93,18 +93,7 @@ export class LibraryService {
         try {
           results.push(await scanFolder(this.store, folder.id, folder.path, { onProgress: (p) => this.events.scanProgress(p) }));
         } catch (error) {
-          results.push({
-            folder: folder.path,
-            phase: 'failed',
-            done: 0,
-            total: 0,
-            current: null,
-            added: 0,
-            updated: 0,
-            removed: 0,
-            failed: 0,
-            message: (error as Error).message,
-          });
+          results.push({ ...startProgress(folder.path), phase: 'failed', message: (error as Error).message });
         }
       }
       this.events.changed();

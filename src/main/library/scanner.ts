@@ -47,17 +47,7 @@ export async function scanFolder(
   options: ScanOptions = {},
 ): Promise<ScanProgress> {
   const batchSize = options.batchSize ?? 50;
-  const progress: ScanProgress = {
-    folder: folderPath,
-    phase: 'listing',
-    done: 0,
-    total: 0,
-    current: null,
-    added: 0,
-    updated: 0,
-    removed: 0,
-    failed: 0,
-  };
+  const progress = startProgress(folderPath);
   let lastReport = 0;
   const report = (force = false) => {
     const now = Date.now();
@@ -145,6 +135,11 @@ export async function scanFolder(
   if (unreadable.length > 0) progress.message = `could not read ${unreadable.length} sub-folder(s), e.g. ${unreadable[0]}`;
   report(true);
   return progress;
+}
+
+/** A scan of `folder` that has not read anything yet. */
+export function startProgress(folder: string): ScanProgress {
+  return { folder, phase: 'listing', done: 0, total: 0, current: null, added: 0, updated: 0, removed: 0, failed: 0 };
 }
 
 /** Audio files under a folder, recursively; unreadable sub-folders are noted and skipped. */

@@ -1,7 +1,6 @@
 /** Reads a face-detector model card: every number the detector uses comes from it. */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { readModelCard } from './modelCardFile.js';
 
 const detectorCardSchema = z.object({
   name: z.string().min(1),
@@ -29,14 +28,6 @@ const detectorCardSchema = z.object({
 
 export type DetectorCard = z.infer<typeof detectorCardSchema> & { modelPath: string };
 
-export async function readDetectorCard(cardPath: string): Promise<DetectorCard> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(cardPath, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read model card ${cardPath}: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = detectorCardSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`model card ${cardPath} is invalid: ${z.prettifyError(parsed.error)}`);
-  return { ...parsed.data, modelPath: resolve(dirname(cardPath), parsed.data.file) };
+export function readDetectorCard(cardPath: string): Promise<DetectorCard> {
+  return readModelCard(cardPath, detectorCardSchema);
 }

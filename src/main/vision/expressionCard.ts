@@ -2,10 +2,9 @@
  * Reads an expression model's card (written by `python -m training.export`): input, crop,
  * normalisation, class order and temperature all come from it, never from code.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { EXPRESSIONS, type Expression } from '../../shared/expressions.js';
+import { readModelCard } from './modelCardFile.js';
 
 const expressionCardSchema = z.object({
   name: z.string().min(1),
@@ -36,21 +35,13 @@ const expressionCardSchema = z.object({
 export type ExpressionCard = z.infer<typeof expressionCardSchema> & { modelPath: string; channels: 1 | 3 };
 
 export async function readExpressionCard(cardPath: string): Promise<ExpressionCard> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(cardPath, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read model card ${cardPath}: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = expressionCardSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`model card ${cardPath} is invalid: ${z.prettifyError(parsed.error)}`);
-  const card = parsed.data;
+  const card = await readModelCard(cardPath, expressionCardSchema);
   const channels = card.input.colour === 'grey' ? 1 : 3;
   if (card.preprocessing.mean.length !== channels || card.preprocessing.std.length !== channels) {
     throw new Error(`model card ${cardPath} is invalid: mean and std need ${channels} value(s) for ${card.input.colour} input`);
   }
   if (new Set(card.classes).size !== card.classes.length) throw new Error(`model card ${cardPath} is invalid: classes repeat`);
-  return { ...card, channels, modelPath: resolve(dirname(cardPath), card.file) };
+  return { ...card, channels };
 }
 
 export type ExpressionProbabilities = Partial<Record<Expression, number>>;
