@@ -26,8 +26,8 @@ export interface BackendSession {
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // In a packaged app the models are unpacked next to app.asar: onnxruntime reads real files only.
 export const MODELS_DIR = `${PROJECT_ROOT.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')}models`;
-/** The detector the app ships with; the README says why this one. */
-export const DEFAULT_DETECTOR_CARD = `${MODELS_DIR}/blazeface-back-256.json`;
+/** The face detectors, tried in order until one finds a face; the README says why. */
+export const DEFAULT_DETECTOR_CARDS = [`${MODELS_DIR}/blazeface-front-128.json`, `${MODELS_DIR}/blazeface-back-256.json`];
 /** The expression model trained by training/ (its card says how). */
 export const DEFAULT_EXPRESSION_CARD = `${MODELS_DIR}/a-mobilenet-ferplus.json`;
 export const VISION_WORKER_ENTRY = `${PROJECT_ROOT}dist/main/vision/visionWorker.js`;
@@ -48,7 +48,7 @@ export function defaultDataDir(): string {
 
 export interface BackendOptions {
   dataDir?: string;
-  detectorCard?: string;
+  detectorCards?: readonly string[];
   expressionCard?: string;
   /** Write and add the demo library when the library is empty (first run). */
   demoLibrary?: boolean;
@@ -82,7 +82,7 @@ export class Backend {
   static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {
     const channel = (options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY)))();
     const vision = await VisionHost.start(channel, {
-      detectorCard: options.detectorCard ?? DEFAULT_DETECTOR_CARD,
+      detectorCards: options.detectorCards ?? DEFAULT_DETECTOR_CARDS,
       expressionCard: options.expressionCard ?? DEFAULT_EXPRESSION_CARD,
     });
     if ('error' in vision.info.expression) console.warn(vision.info.expression.error);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CARD, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from '../../src/main/backend.js';
+import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from '../../src/main/backend.js';
 import { VisionEngine } from '../../src/main/vision/visionEngine.js';
 import type { Expression } from '../../src/shared/expressions.js';
 import { launchChromium } from '../support/chromium.js';
@@ -42,7 +42,7 @@ describe.skipIf(!FERPLUS_DIR)('stable expression with a changing face', () => {
 
   beforeAll(async () => {
     mkdirSync(TMP, { recursive: true });
-    const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: DEFAULT_EXPRESSION_CARD });
+    const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: DEFAULT_EXPRESSION_CARD });
     const [first, second] = [await pickFace(engine, FIRST), await pickFace(engine, SECOND)];
     await engine.dispose();
     // 5 s of the first face, then 40 s of the second (the fake camera loops the file).

@@ -50,7 +50,7 @@ describe('with a face in front of the camera', () => {
 
   it('shows the camera indicator and the detector in use', async () => {
     await expect.poll(() => page.getByTestId('camera-indicator').isVisible()).toBe(true);
-    await expect.poll(() => page.getByTestId('app-info').textContent()).toMatch(/blazeface-back-256 on cpu/);
+    await expect.poll(() => page.getByTestId('app-info').textContent()).toMatch(/blazeface-front-128 → blazeface-back-256 on cpu/);
   });
 
   it('draws a box that covers the face', async () => {

@@ -38,7 +38,7 @@ describe('emotune detect', () => {
     expect(result).toMatchObject({
       width: 640,
       height: 480,
-      detector: 'blazeface-back-256',
+      detector: 'blazeface-front-128 → blazeface-back-256',
       expressionModel: 'a-mobilenet-ferplus',
       executionProvider: 'cpu',
     });

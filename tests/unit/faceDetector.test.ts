@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CARD, MODELS_DIR } from '../../src/main/backend.js';
+import { DEFAULT_DETECTOR_CARDS, MODELS_DIR } from '../../src/main/backend.js';
 import { FaceDetector } from '../../src/main/vision/faceDetector.js';
 import { FACE_KEYPOINTS } from '../../src/shared/vision.js';
 import { NO_FACE, SMILING_TILTED, iou, renderShot, scaleBox } from '../fixtures/facePhotos.js';
@@ -55,7 +55,7 @@ describe.each(['blazeface-front-128', 'blazeface-back-256'])('%s', (name) => {
 
 describe('FaceDetector.load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'emotune-card-'));
-  const card = JSON.parse(readFileSync(DEFAULT_DETECTOR_CARD, 'utf8')) as Record<string, unknown>;
+  const card = JSON.parse(readFileSync(DEFAULT_DETECTOR_CARDS[0]!, 'utf8')) as Record<string, unknown>;
 
   it('says which file is wrong when the model is not an ONNX model', async () => {
     writeFileSync(join(dir, 'broken.onnx'), 'not a model');

@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DETECTOR_CARD, MODELS_DIR } from '../backend.js';
+import { MODELS_DIR } from '../backend.js';
 import { FaceDetector } from '../vision/faceDetector.js';
 import type { RgbaImage } from '../vision/rgbaImage.js';
 import { percentile } from './boxMath.js';
@@ -35,9 +35,8 @@ async function benchDetector(card: string, frame: RgbaImage): Promise<void> {
   }
   const wall = performance.now() - started;
   times.sort((a, b) => a - b);
-  const marker = card === DEFAULT_DETECTOR_CARD ? ' (default)' : '';
   console.log(
-    `${detector.card.name}${marker}\tmedian ${percentile(times, 50).toFixed(2)} ms\tp95 ${percentile(times, 95).toFixed(2)} ms\t${((1000 * ITERATIONS) / wall).toFixed(1)} frames/s\tfaces ${faces}`,
+    `${detector.card.name}\tmedian ${percentile(times, 50).toFixed(2)} ms\tp95 ${percentile(times, 95).toFixed(2)} ms\t${((1000 * ITERATIONS) / wall).toFixed(1)} frames/s\tfaces ${faces}`,
   );
   await detector.dispose();
 }

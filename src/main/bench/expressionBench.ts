@@ -3,7 +3,7 @@
  * alone (batch 1), and the same frames through @vladmandic/face-api (tfjs wasm, TinyFaceDetector
  * + FaceExpressionNet) for the ratio. Prints numbers; asserts nothing.
  */
-import { DEFAULT_DETECTOR_CARD, DEFAULT_EXPRESSION_CARD } from '../backend.js';
+import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD } from '../backend.js';
 import { ExpressionClassifier } from '../vision/expressionClassifier.js';
 import { VisionEngine } from '../vision/visionEngine.js';
 import { percentile } from './boxMath.js';
@@ -27,7 +27,7 @@ export async function runExpressionBench(): Promise<void> {
   const frames = (await Promise.all(DEMO_FACES.map((f) => cutWebcamFrame(f, 0.3)))).filter((s): s is WebcamShot => s !== null);
   console.log(`\nExpression pipeline, ${frames.length} webcam-framed 640x480 frames of real faces x ${ROUNDS} rounds, CPU`);
 
-  const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: DEFAULT_EXPRESSION_CARD });
+  const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: DEFAULT_EXPRESSION_CARD });
   if ('error' in engine.info.expression) {
     console.log(engine.info.expression.error);
     return;

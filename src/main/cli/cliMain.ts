@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DETECTOR_CARD, DEFAULT_EXPRESSION_CARD, defaultDataDir } from '../backend.js';
+import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, defaultDataDir } from '../backend.js';
 import { LibraryDatabaseError, openLibraryDatabase } from '../library/database.js';
 import { LibraryStore } from '../library/libraryStore.js';
 import { scanFolder, ScanError } from '../library/scanner.js';
@@ -73,7 +73,7 @@ export async function runCli(
 }
 
 async function loadEngine(err: NodeJS.WritableStream): Promise<VisionEngine> {
-  const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: DEFAULT_EXPRESSION_CARD });
+  const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: DEFAULT_EXPRESSION_CARD });
   if ('error' in engine.info.expression) err.write(`emotune: ${engine.info.expression.error}\n`);
   return engine;
 }

@@ -18,6 +18,8 @@ const detectorCardSchema = z.object({
     regressions: z.array(z.string()).min(1),
   }),
   anchors: z.array(z.object({ grid: z.number().int().positive(), anchorsPerCell: z.number().int().positive() })).min(1),
+  /** Faces narrower than this share of the frame are not reliably found: a cascade tries the next model. */
+  range: z.object({ reliableFromFaceWidth: z.number().min(0).max(1), basis: z.string().optional() }).optional(),
   decode: z.object({
     keypoints: z.number().int().nonnegative(),
     scoreThreshold: z.number().min(0).max(1),

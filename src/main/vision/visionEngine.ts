@@ -4,11 +4,12 @@
  */
 import type { Face, FaceExpression } from '../../shared/vision.js';
 import { ExpressionClassifier } from './expressionClassifier.js';
-import { FaceDetector } from './faceDetector.js';
+import { FaceDetectorCascade } from './faceDetectorCascade.js';
 import type { RgbaImage } from './rgbaImage.js';
 
 export interface VisionEngineOptions {
-  detectorCard: string;
+  /** Tried in order until one finds a face. */
+  detectorCards: readonly string[];
   expressionCard: string;
 }
 
@@ -27,14 +28,14 @@ export interface FrameAnalysis {
 
 export class VisionEngine {
   private constructor(
-    private readonly detector: FaceDetector,
+    private readonly detector: FaceDetectorCascade,
     private readonly classifier: ExpressionClassifier | null,
     readonly info: VisionInfo,
   ) {}
 
   /** A broken or missing expression model leaves face detection working, and says why. */
   static async load(options: VisionEngineOptions): Promise<VisionEngine> {
-    const detector = await FaceDetector.load(options.detectorCard);
+    const detector = await FaceDetectorCascade.load(options.detectorCards);
     let classifier: ExpressionClassifier | null = null;
     let expression: VisionInfo['expression'];
     try {
@@ -49,7 +50,11 @@ export class VisionEngine {
       expression = { error: `expression recognition is off: ${(error as Error).message}` };
     }
     const info: VisionInfo = {
-      detector: { model: detector.card.name, inputSize: detector.card.input.size, executionProvider: detector.executionProvider },
+      detector: {
+        model: detector.name,
+        inputSize: Math.max(...detector.detectors.map((d) => d.card.input.size)),
+        executionProvider: detector.executionProvider,
+      },
       expression,
     };
     return new VisionEngine(detector, classifier, info);

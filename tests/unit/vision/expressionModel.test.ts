@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CARD, DEFAULT_EXPRESSION_CARD, MODELS_DIR } from '../../../src/main/backend.js';
+import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, MODELS_DIR } from '../../../src/main/backend.js';
 import { ExpressionClassifier } from '../../../src/main/vision/expressionClassifier.js';
 import { VisionEngine } from '../../../src/main/vision/visionEngine.js';
 import { EXPRESSIONS } from '../../../src/shared/expressions.js';
@@ -64,7 +64,7 @@ describe('the shipped expression model', () => {
 
 describe('VisionEngine without a usable expression model', () => {
   it('still finds faces, and says why expressions are off', async () => {
-    const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: join(dir, 'missing.json') });
+    const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: join(dir, 'missing.json') });
     expect(engine.info.expression).toEqual({
       error: expect.stringMatching(/^expression recognition is off: cannot read model card .*missing\.json/) as unknown,
     });
@@ -75,7 +75,7 @@ describe('VisionEngine without a usable expression model', () => {
   });
 
   it('with the model, gives the main face every class', async () => {
-    const engine = await VisionEngine.load({ detectorCard: DEFAULT_DETECTOR_CARD, expressionCard: DEFAULT_EXPRESSION_CARD });
+    const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: DEFAULT_EXPRESSION_CARD });
     const analysis = await engine.analyse(await renderShot(SMILING_TILTED, 640));
     expect(analysis.mainFace).toBe(0);
     expect(Object.keys(analysis.expression!.probabilities).sort()).toEqual([...EXPRESSIONS].sort());
