@@ -56,7 +56,7 @@ export async function runExpressionBench(): Promise<void> {
     }
   }
   console.log(
-    `ours: BlazeFace back-256 + ${classifier.card.name} (${engine.info.expression.executionProvider})\t${stats(ours)}\tfaces found ${ourFaces}/${frames.length}`,
+    `ours: ${engine.info.detector.model} + ${classifier.card.name} (${engine.info.expression.executionProvider})\t${stats(ours)}\tfaces found ${ourFaces}/${frames.length}`,
   );
   console.log(`classifier alone, batch 1 (${classifier.card.input.size} px)\t${stats(classifierOnly)}`);
   console.log(`classifier with crop, alignment and normalisation\t${stats(classifierWithCrop)}`);
