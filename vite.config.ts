@@ -1,10 +1,12 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: 'src/renderer',
   base: './',
-  plugins: [svelte()],
+  // The Svelte config sits at the repository root, beside svelte-check's.
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) })],
   build: {
     outDir: '../../dist/renderer',
     emptyOutDir: true,
