@@ -10,16 +10,20 @@ export interface TrackMood extends Partial<ValenceArousal> {
   raw?: string;
 }
 
-export interface Track {
-  id: number;
-  path: string;
+/** What the library keeps from a file's tags and stream. */
+export interface TrackTags {
   title: string;
   artist: string;
   album: string;
   durationSec: number | null;
   codec: string | null;
   hasCover: boolean;
-  /** Why the file could not be read, if it could not. */
+}
+
+export interface Track extends TrackTags {
+  id: number;
+  path: string;
+  /** Why the file could not be read or played, if it could not. */
   error: string | null;
   /** Every mood on record, most trusted first. */
   moods: TrackMood[];

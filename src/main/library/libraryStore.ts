@@ -1,5 +1,5 @@
 /** Every read and write of the library tables; SQL lives here and in database.ts only. */
-import type { LibraryFolder, Track, TrackMood, TrackSort } from '../../shared/library.js';
+import type { LibraryFolder, Track, TrackMood, TrackSort, TrackTags } from '../../shared/library.js';
 import { isMood, MOOD_SOURCES, type Mood, type MoodSource } from '../../shared/mood.js';
 import type { Db } from './database.js';
 
@@ -9,16 +9,10 @@ export interface StoredFile {
   mtimeMs: number;
 }
 
-export interface TrackRecord {
+export interface TrackRecord extends TrackTags {
   path: string;
   size: number;
   mtimeMs: number;
-  title: string;
-  artist: string;
-  album: string;
-  durationSec: number | null;
-  codec: string | null;
-  hasCover: boolean;
   error: string | null;
 }
 

@@ -4,6 +4,7 @@
  */
 import { parseFile } from 'music-metadata';
 import { stat } from 'node:fs/promises';
+import type { TrackTags } from '../../shared/library.js';
 import { basename, extname } from 'node:path';
 
 export const AUDIO_EXTENSIONS = new Set([
@@ -21,13 +22,7 @@ export const AUDIO_EXTENSIONS = new Set([
   '.wma',
 ]);
 
-export interface FileTags {
-  title: string;
-  artist: string;
-  album: string;
-  durationSec: number | null;
-  codec: string | null;
-  hasCover: boolean;
+export interface FileTags extends TrackTags {
   /** The MOOD tag text, if the file has one. */
   moodText: string | null;
 }
