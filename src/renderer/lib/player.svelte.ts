@@ -28,6 +28,7 @@ export class Player {
   repeat = $state<RepeatMode>('off');
   message = $state('');
   private nextKey = 1;
+  private started: number | undefined;
   private mediaBase = '/media/';
   coverBase = $state('/cover/');
   /** Called when a track starts playing (for play history and the timeline). */
@@ -48,7 +49,11 @@ export class Player {
     audio.addEventListener('ended', () => this.advance(false));
     audio.addEventListener('playing', () => {
       const item = this.current;
-      if (item) this.onTrackStart(item);
+      // Once per load: resuming after a pause is not a new play.
+      if (item && this.started !== item.key) {
+        this.started = item.key;
+        this.onTrackStart(item);
+      }
     });
     audio.addEventListener('error', () => void this.skipBroken());
   }
@@ -177,6 +182,7 @@ export class Player {
     const item = this.current;
     if (!item) return;
     this.message = '';
+    this.started = undefined;
     this.audio.src = `${this.mediaBase}${item.track.id}`;
     if (autoplay) void this.audio.play().catch(() => undefined);
   }
