@@ -19,7 +19,7 @@ interface ParityFixtures {
 }
 
 const fixtures = JSON.parse(
-  readFileSync(join(PROJECT_ROOT, 'tests', 'fixtures', 'a-mobilenet-ferplus-parity.json'), 'utf8'),
+  readFileSync(join(PROJECT_ROOT, 'training', 'fixtures', 'a-mobilenet-ferplus-parity.json'), 'utf8'),
 ) as ParityFixtures;
 
 describe('A-MobileNet parity across runtimes', () => {
