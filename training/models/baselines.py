@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .a_mobilenet import ConvBNAct, LayerFactory
+from .a_mobilenet import ConvBNAct, LayerFactory, init_weights
 
 # MobileNetV2 (Sandler et al. 2018, Table 2): t expansion, c channels, n repeats, s stride.
 MOBILENET_V2_SETTING: list[tuple[int, int, int, int]] = [
@@ -119,17 +119,7 @@ class _Net(nn.Module):
         self.num_classes = num_classes
         self.dropout = nn.Dropout(drop_rate)
         self.classifier = nn.Linear(channels, num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        init_weights(self)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         return self.pre_logits(torch.flatten(self.global_pool(self.features(x)), 1))
