@@ -1,8 +1,9 @@
 """Measure how a BlazeFace box relates to the FERPlus (FER2013) 48x48 framing:
-``python -m training.crop_calibration --detector models/blazeface-front-128.onnx``.
+``python -m training.crop_calibration --detector models/blazeface-front-128.json``.
 
-Each valid-split image is placed in the middle of a grey canvas (``--pad`` x its side), resized to
-the detector's 128x128 input, and the detector's best box (score-weighted over the overlapping
+The detector is given by its model card (the app's: ONNX file, input size and name, outputs,
+anchor layers). Each valid-split image is placed in the middle of a grey canvas (``--pad`` x its
+side), resized to the detector's input, and the detector's best box (score-weighted over the overlapping
 anchors, as MediaPipe's weighted NMS does) is expressed in pixels of the 48x48 crop. The median
 gives the crop the app should take around a BlazeFace box: side = max(w, h) * (1 + 2 * margin),
 centre = box centre + (offset_x * w, offset_y * h). The model card's crop numbers come from here.
@@ -12,32 +13,36 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from .data import load_ferplus
 
-ANCHOR_LAYERS = ((16, 2), (8, 6))  # MediaPipe short-range BlazeFace, 128x128 input
 
-
-def _anchors() -> np.ndarray:
+def _anchors(layers: list[dict[str, int]]) -> np.ndarray:
+    """Anchor centres in the order the model emits them (as src/main/vision/blazeface.ts)."""
     pts = [
-        ((x + 0.5) / g, (y + 0.5) / g)
-        for g, per in ANCHOR_LAYERS
-        for y in range(g)
-        for x in range(g)
-        for _ in range(per)
+        ((x + 0.5) / layer["grid"], (y + 0.5) / layer["grid"])
+        for layer in layers
+        for y in range(layer["grid"])
+        for x in range(layer["grid"])
+        for _ in range(layer["anchorsPerCell"])
     ]
     return np.array(pts)
 
 
-def measure(detector: str, data: str, n: int, pad: float, seed: int = 0) -> dict[str, float]:
+def measure(card_path: str, data: str, n: int, pad: float, seed: int = 0) -> dict[str, float]:
     import onnxruntime as ort
 
-    sess = ort.InferenceSession(detector, providers=["CPUExecutionProvider"])
-    names = [o.name for o in sess.get_outputs()]
-    anchors = _anchors()
+    card = json.loads(Path(card_path).read_text())
+    size = int(card["input"]["size"])
+    options = ort.SessionOptions()
+    options.log_severity_level = 3  # the converted detectors carry unused initializers; ORT warns on each load
+    sess = ort.InferenceSession(str(Path(card_path).parent / card["file"]), options, providers=["CPUExecutionProvider"])
+    score_names, reg_names = card["outputs"]["scores"], card["outputs"]["regressions"]
+    anchors = _anchors(card["anchors"])
     d = load_ferplus(data, "valid").labeled()
     idx = np.random.default_rng(seed).permutation(len(d))[:n]
     side = int(48 * pad)
@@ -46,17 +51,16 @@ def measure(detector: str, data: str, n: int, pad: float, seed: int = 0) -> dict
     for i in idx:
         canvas = np.full((side, side), 128, np.uint8)
         canvas[off : off + 48, off : off + 48] = d.images[i]
-        x = np.asarray(Image.fromarray(canvas).resize((128, 128), Image.Resampling.BILINEAR), np.float32)
+        x = np.asarray(Image.fromarray(canvas).resize((size, size), Image.Resampling.BILINEAR), np.float32)
         x = np.repeat((x / 127.5 - 1)[None, :, :, None], 3, axis=3)
-        out = sess.run(None, {sess.get_inputs()[0].name: x})
-        o = dict(zip(names, out))
-        logits = np.concatenate([o[names[0]].reshape(-1), o[names[1]].reshape(-1)])
-        reg = np.concatenate([o[names[2]].reshape(-1, 16), o[names[3]].reshape(-1, 16)])
+        o = dict(zip(score_names + reg_names, sess.run(score_names + reg_names, {card["input"]["name"]: x})))
+        logits = np.concatenate([o[k].reshape(-1) for k in score_names])
+        reg = np.concatenate([o[k].reshape(len(o[k].reshape(-1)) // 16, 16) for k in reg_names])
         s = 1 / (1 + np.exp(-np.clip(logits, -50, 50)))
         if s.max() < 0.5:
             continue
-        cx, cy = anchors[:, 0] + reg[:, 0] / 128, anchors[:, 1] + reg[:, 1] / 128
-        w, h = reg[:, 2] / 128, reg[:, 3] / 128
+        cx, cy = anchors[:, 0] + reg[:, 0] / size, anchors[:, 1] + reg[:, 1] / size
+        w, h = reg[:, 2] / size, reg[:, 3] / size
         b = int(np.argmax(s))
         near = (s >= 0.5) & (np.abs(cx - cx[b]) < w[b] / 2) & (np.abs(cy - cy[b]) < h[b] / 2)
         wt = s[near] / s[near].sum()
@@ -79,7 +83,7 @@ def measure(detector: str, data: str, n: int, pad: float, seed: int = 0) -> dict
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m training.crop_calibration", description=__doc__)
-    p.add_argument("--detector", default="models/blazeface-front-128.onnx")
+    p.add_argument("--detector", default="models/blazeface-front-128.json", help="the detector's model card")
     p.add_argument("--data", default="/work/shared/data/ferplus")
     p.add_argument("-n", type=int, default=400)
     p.add_argument("--pad", type=float, nargs="+", default=[2.0, 3.0])
