@@ -98,4 +98,21 @@ describe('library', () => {
     await page.getByTestId('preview-run').click();
     await expect.poll(() => page.getByTestId('preview-result').textContent()).toMatch(/calm/);
   });
+
+  it('keeps how steady an expression must be, and shows why a value is refused', async () => {
+    const panel = page.getByTestId('vision-settings');
+    await panel.locator('summary').click();
+    await page.getByTestId('setting-minDwellMs').fill('2500');
+    await page.getByTestId('setting-minDwellMs').press('Tab');
+    await expect.poll(() => app.backend.expressionSettings().minDwellMs).toBe(2500);
+    await page.reload();
+    await page.getByTestId('vision-settings').locator('summary').click();
+    expect(await page.getByTestId('setting-minDwellMs').inputValue()).toBe('2500');
+
+    await page.getByTestId('setting-uncertainBelow').fill('5');
+    await page.getByTestId('setting-uncertainBelow').press('Tab');
+    await expect.poll(() => panel.getByRole('alert').textContent()).toMatch(/settings\.uncertainBelow/);
+    expect(app.backend.expressionSettings().uncertainBelow).toBeLessThanOrEqual(1);
+    expect(app.backend.expressionSettings().minDwellMs).toBe(2500);
+  });
 });
