@@ -22,6 +22,17 @@ def torch_load(path: str | os.PathLike) -> dict:
     return torch.load(path, **kwargs)
 
 
+class HFlipAverage(nn.Module):
+    """Test-time augmentation: the mean of the logits for the image and its mirror image."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (self.model(x) + self.model(torch.flip(x, dims=[3]))) / 2
+
+
 def train_one_epoch(
     model: nn.Module,
     criterion: JointLoss,

@@ -3,7 +3,8 @@
 Fits a temperature on valid (LBFGS on the NLL), then reports on test and on the de-duplicated
 test (test images whose exact pixels also occur in train removed): accuracy, balanced
 accuracy, per-class recall, confusion matrix, NLL and ECE (15 bins) before and after
-temperature scaling. Writes metrics.json, confusion-matrix and reliability-diagram PNGs.
+temperature scaling. Writes metrics.json, confusion-matrix and reliability-diagram PNGs. ``--tta hflip`` evaluates the
+mean of the logits for each face and its mirror image instead (twice the inference cost).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from torch.utils.data import DataLoader
 from .data import ExpressionSet, load_split
 from .data.dataset import EvalDataset
 from .data.transforms import Preprocess
-from .engine import predict, torch_load
+from .engine import HFlipAverage, predict, torch_load
 from .metrics import classification_report, fit_temperature, plot_confusion, plot_reliability
 from .models import create_model
 
@@ -48,14 +49,15 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N images per split (tests)")
+    p.add_argument("--tta", choices=["none", "hflip"], default="none", help="test-time augmentation")
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
     torch.set_num_threads(a.threads)
     ck = torch_load(a.checkpoint)
     meta, targs = ck["meta"], ck["meta"]["args"]
     data_dir = a.data or targs["data"]
-    out = Path(a.out or Path(a.checkpoint).parent / "eval")
+    out = Path(a.out or Path(a.checkpoint).parent / ("eval" if a.tta == "none" else f"eval-{a.tta}"))
     out.mkdir(parents=True, exist_ok=True)
-    model = load_model(ck)
+    model = load_model(ck) if a.tta == "none" else HFlipAverage(load_model(ck))
     pre = Preprocess(**meta["preprocess"])
     classes = list(meta["classes"])
     dataset = targs["dataset"]
@@ -85,6 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
         "epoch": ck["epoch"],
         "dataset": dataset,
         "data": str(data_dir),
+        "tta": a.tta,
         "vote_set": targs["vote_set"] if dataset == "ferplus" else None,
         "classes": classes,
         "temperature": temperature,

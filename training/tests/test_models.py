@@ -2,6 +2,7 @@ import pytest
 import torch
 from torch import nn
 
+from training.engine import HFlipAverage
 from training.models import MODELS, count_parameters, create_model
 from training.models.a_mobilenet import A_MOBILENET_SETTING, CBAM, MobileNet, a_mobilenet
 
@@ -61,3 +62,15 @@ def test_malformed_table_raises() -> None:
         MobileNet([A_MOBILENET_SETTING[0], ("dws", 64, 3, 1, False)], 8)
     with pytest.raises(ValueError):
         create_model("resnet", 8)
+
+
+def test_hflip_average_is_the_mean_over_the_mirror_and_mirror_invariant() -> None:
+    torch.manual_seed(0)
+    model = create_model("mobilenet_v3_small", 8, in_chans=1).eval()
+    tta = HFlipAverage(model).eval()
+    x = torch.randn(2, 1, 32, 32)
+    mirror = torch.flip(x, dims=[3])
+    with torch.no_grad():
+        assert torch.allclose(tta(x), (model(x) + model(mirror)) / 2, atol=1e-6)
+        assert torch.allclose(tta(x), tta(mirror), atol=1e-5)
+        assert not torch.equal(model(x), model(mirror))  # the plain model is not

@@ -40,6 +40,9 @@ def test_train_resume_evaluate_export(learnable_dir: Path, tmp_path: Path) -> No
     assert metrics["temperature"] > 0
     assert metrics["test"]["images"] == 32 and 0 <= metrics["test"]["accuracy"] <= 1
     assert len(metrics["test"]["confusion_matrix"]) == 8
+    flipped = evaluate.main(["--checkpoint", str(run_a / "best.pt"), "--tta", "hflip"])
+    assert flipped["tta"] == "hflip" and (run_a / "eval-hflip" / "metrics.json").is_file()
+    assert flipped["test"]["images"] == 32
 
     pytest.importorskip("onnxruntime")  # export needs onnx + onnxruntime (not in Debian's python3 packages)
     card = export.main(
