@@ -122,7 +122,46 @@ class DepthwiseSeparable(nn.Sequential):
         )
 
 
-class MobileNet(nn.Module):
+class ExpressionNet(nn.Module):
+    """The head all our models share: global average pool [-> pre-logits] -> dropout -> FC.
+
+    ``forward_features`` gives the pooled feature the center loss acts on; ``forward_with_features``
+    gives ``(logits, features)`` for softmax + center loss. Subclasses set ``features`` and
+    ``pre_logits``, then call ``_build_head``.
+    """
+
+    features: nn.Sequential
+    pre_logits: nn.Module
+
+    def _build_head(self, channels: int, num_classes: int, drop_rate: float) -> None:
+        self.global_pool = nn.AdaptiveAvgPool2d(1)
+        self.num_features = channels
+        self.num_classes = num_classes
+        self.dropout = nn.Dropout(drop_rate)
+        self.classifier = nn.Linear(channels, num_classes)
+        init_weights(self)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Image batch (N, C, H, W) -> pooled features (N, num_features)."""
+        return self.pre_logits(torch.flatten(self.global_pool(self.features(x)), 1))
+
+    def forward_head(self, feats: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+        feats = self.dropout(feats)
+        return feats if pre_logits else self.classifier(feats)
+
+    def forward_with_features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        feats = self.forward_features(x)
+        return self.forward_head(feats), feats
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x))
+
+    def reset_classifier(self, num_classes: int) -> None:
+        self.num_classes = num_classes
+        self.classifier = nn.Linear(self.num_features, num_classes)
+
+
+class MobileNet(ExpressionNet):
     """MobileNetV1-style network built from a Table-1 style setting.
 
     ``forward_features`` returns the globally average-pooled feature (1024-d), the
@@ -165,33 +204,9 @@ class MobileNet(nn.Module):
             if cbam_after:
                 layers.append(CBAM(channels, cbam_reduction))
         self.features = nn.Sequential(*layers)
-        self.num_features = channels
-        self.num_classes = num_classes
         self.in_chans = in_chans
-        self.global_pool = nn.AdaptiveAvgPool2d(1)
-        self.dropout = nn.Dropout(drop_rate)
-        self.classifier = nn.Linear(channels, num_classes)
-        init_weights(self)
-
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        """Image batch (N, C, H, W) -> pooled features (N, num_features)."""
-        return torch.flatten(self.global_pool(self.features(x)), 1)
-
-    def forward_head(self, feats: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
-        feats = self.dropout(feats)
-        return feats if pre_logits else self.classifier(feats)
-
-    def forward_with_features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return ``(logits, pooled_features)``, for softmax + center loss."""
-        feats = self.forward_features(x)
-        return self.forward_head(feats), feats
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x))
-
-    def reset_classifier(self, num_classes: int) -> None:
-        self.num_classes = num_classes
-        self.classifier = nn.Linear(self.num_features, num_classes)
+        self.pre_logits = nn.Identity()
+        self._build_head(channels, num_classes, drop_rate)
 
 
 def a_mobilenet(num_classes: int, in_chans: int = 3, drop_rate: float = 0.5) -> MobileNet:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .a_mobilenet import ConvBNAct, LayerFactory, init_weights
+from .a_mobilenet import ConvBNAct, ExpressionNet, LayerFactory
 
 # MobileNetV2 (Sandler et al. 2018, Table 2): t expansion, c channels, n repeats, s stride.
 MOBILENET_V2_SETTING: list[tuple[int, int, int, int]] = [
@@ -107,36 +107,7 @@ class V3Block(nn.Module):
         return x + self.block(x) if self.use_res else self.block(x)
 
 
-class _Net(nn.Module):
-    """Shared head: global average pool [-> pre-logits MLP] -> dropout -> FC."""
-
-    features: nn.Sequential
-    pre_logits: nn.Module
-
-    def _build_head(self, channels: int, num_classes: int, drop_rate: float) -> None:
-        self.global_pool = nn.AdaptiveAvgPool2d(1)
-        self.num_features = channels
-        self.num_classes = num_classes
-        self.dropout = nn.Dropout(drop_rate)
-        self.classifier = nn.Linear(channels, num_classes)
-        init_weights(self)
-
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.pre_logits(torch.flatten(self.global_pool(self.features(x)), 1))
-
-    def forward_head(self, feats: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
-        feats = self.dropout(feats)
-        return feats if pre_logits else self.classifier(feats)
-
-    def forward_with_features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        feats = self.forward_features(x)
-        return self.forward_head(feats), feats
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x))
-
-
-class MobileNetV2(_Net):
+class MobileNetV2(ExpressionNet):
     def __init__(
         self,
         num_classes: int,
@@ -162,7 +133,7 @@ class MobileNetV2(_Net):
         self._build_head(1280, num_classes, drop_rate)
 
 
-class MobileNetV3Small(_Net):
+class MobileNetV3Small(ExpressionNet):
     """MobileNetV3-small; as in torchvision, the head keeps the 576 -> 1024 hardswish layer
     (part of the pooled feature here), which the paper's 1.5 M parameter count includes."""
 
