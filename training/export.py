@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> dict:
             "best_valid_accuracy": ck["best_acc"],
             "args": targs,
             "command": meta["command"],
+            "earlier_commands": meta.get("earlier_commands", []),
             "torch": meta.get("torch"),
         },
         "deviations_from_paper": deviations(targs),

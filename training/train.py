@@ -193,8 +193,11 @@ def main(argv: list[str] | None = None) -> Path:
     )
 
     start, best_acc, best_epoch, history = 1, -1.0, 0, []
+    earlier_commands: list[str] = []
     if args.resume:
         ck = torch_load(args.resume)
+        # A resumed model was made by every command of the run, so all of them go into its card.
+        earlier_commands = [*ck["meta"].get("earlier_commands", []), ck["meta"]["command"]]
         model.load_state_dict(ck["model"])
         criterion.load_state_dict(ck["criterion"])
         optimizer.load_state_dict(ck["optimizer"])
@@ -209,6 +212,7 @@ def main(argv: list[str] | None = None) -> Path:
     meta = {
         "args": vars(args),
         "command": command,
+        "earlier_commands": earlier_commands,
         "classes": list(classes),
         "preprocess": pre.card(),
         "balance": plan,

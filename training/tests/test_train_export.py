@@ -28,6 +28,8 @@ def test_train_resume_evaluate_export(learnable_dir: Path, tmp_path: Path) -> No
         [*common, "--epochs", "2", "--out", str(tmp_path / "b"), "--resume", str(tmp_path / "b/last.pt")]
     )
     a, b = torch_load(run_a / "last.pt"), torch_load(run_b / "last.pt")
+    (first,) = b["meta"]["earlier_commands"]  # the command of the first epoch, kept for the card
+    assert "--epochs 1 " in first and "--resume" not in first and "--resume" in b["meta"]["command"]
     for key in a["model"]:
         assert torch.equal(a["model"][key], b["model"][key]), key
     assert torch.equal(a["criterion"]["center.centers"], b["criterion"]["center.centers"])
