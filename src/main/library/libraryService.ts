@@ -32,6 +32,7 @@ export class LibraryService {
   private readonly watcher: FolderWatcher;
   private scanQueue: Promise<unknown> = Promise.resolve();
   private readonly watching: boolean;
+  private demoLibraryRun: Promise<LibraryFolder | undefined> | undefined;
 
   constructor(
     readonly dataDir: string,
@@ -45,7 +46,13 @@ export class LibraryService {
   }
 
   /** On the very first run, writes the demo pieces and adds them, so there is music at once. */
-  async ensureDemoLibrary(): Promise<LibraryFolder | undefined> {
+  ensureDemoLibrary(): Promise<LibraryFolder | undefined> {
+    // The backend starts this on its own; a second caller waits for that run instead of writing the same files under it.
+    this.demoLibraryRun ??= this.createDemoLibraryOnce().finally(() => (this.demoLibraryRun = undefined));
+    return this.demoLibraryRun;
+  }
+
+  private async createDemoLibraryOnce(): Promise<LibraryFolder | undefined> {
     if (this.store.getSetting<boolean>(DEMO_CREATED_KEY) || this.store.listFolders().length > 0) return undefined;
     const folder = join(this.dataDir, DEMO_FOLDER_NAME);
     await createDemoLibrary(folder);

@@ -36,6 +36,28 @@ describe('demo library', () => {
     expect(await service.ensureDemoLibrary()).toBeUndefined();
   });
 
+  it('is written once when asked twice at the same time (the backend asks on start, a caller may too)', async () => {
+    const fresh = new LibraryService(
+      mkdtempSync(join(tmpdir(), 'emotune-demo-twice-')),
+      { scanProgress: () => {}, changed: () => {} },
+      { watch: false },
+    );
+    try {
+      const first = fresh.ensureDemoLibrary();
+      const second = fresh.ensureDemoLibrary();
+      // The same run, not a second writer of the same files (which corrupts them when the writes interleave).
+      expect(second).toBe(first);
+      expect(await first).toBeDefined();
+      await fresh.idle();
+      expect(fresh.listFolders()).toHaveLength(1);
+      const tracks = fresh.listTracks({});
+      expect(tracks).toHaveLength(2 * MOODS.length);
+      expect(tracks.every((t) => t.error === null)).toBe(true);
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('plays a piece of the target mood with its reason', () => {
     const choice = service.chooseNext('happiness', 'match', undefined);
     expect(choice?.track.mood?.mood).toBe('happy');
