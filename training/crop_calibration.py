@@ -38,6 +38,8 @@ def measure(card_path: str, data: str, n: int, pad: float, seed: int = 0) -> dic
 
     card = json.loads(Path(card_path).read_text())
     size = int(card["input"]["size"])
+    lo, hi = card["input"]["range"]
+    per_anchor = 4 + 2 * int(card["decode"]["keypoints"])  # box, then x and y of each keypoint
     options = ort.SessionOptions()
     options.log_severity_level = 3  # the converted detectors carry unused initializers; ORT warns on each load
     sess = ort.InferenceSession(str(Path(card_path).parent / card["file"]), options, providers=["CPUExecutionProvider"])
@@ -52,10 +54,10 @@ def measure(card_path: str, data: str, n: int, pad: float, seed: int = 0) -> dic
         canvas = np.full((side, side), 128, np.uint8)
         canvas[off : off + 48, off : off + 48] = d.images[i]
         x = np.asarray(Image.fromarray(canvas).resize((size, size), Image.Resampling.BILINEAR), np.float32)
-        x = np.repeat((x / 127.5 - 1)[None, :, :, None], 3, axis=3)
+        x = np.repeat((lo + x / 255 * (hi - lo))[None, :, :, None], 3, axis=3)
         o = dict(zip(score_names + reg_names, sess.run(score_names + reg_names, {card["input"]["name"]: x})))
         logits = np.concatenate([o[k].reshape(-1) for k in score_names])
-        reg = np.concatenate([o[k].reshape(len(o[k].reshape(-1)) // 16, 16) for k in reg_names])
+        reg = np.concatenate([o[k].reshape(-1, per_anchor) for k in reg_names])
         s = 1 / (1 + np.exp(-np.clip(logits, -50, 50)))
         if s.max() < 0.5:
             continue

@@ -1,4 +1,4 @@
-/** Debian's Chromium driven by playwright-core, with the flags this machine needs. */
+/** Debian's Chromium driven by playwright-core (a dev dependency), with the flags this machine needs: for the benchmark and the e2e tests. */
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

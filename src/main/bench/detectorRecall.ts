@@ -44,7 +44,10 @@ async function main(): Promise<void> {
     for (const detector of detectors) {
       const t0 = performance.now();
       const faces = await detector.detect(shot.image);
-      times.set(detector.name, [...(times.get(detector.name) ?? []), performance.now() - t0]);
+      const elapsed = performance.now() - t0;
+      const list = times.get(detector.name);
+      if (list) list.push(elapsed);
+      else times.set(detector.name, [elapsed]);
       const hit = faces.some((f) => boxIou(f.box, shot.face) >= 0.3);
       const key = `${detector.name}@${shot.share}`;
       if (hit) found.set(key, (found.get(key) ?? 0) + 1);

@@ -10,20 +10,19 @@ import { join } from 'node:path';
 import { Backend, PROJECT_ROOT } from '../backend.js';
 import { startWebServer } from '../web/webServer.js';
 import { percentile } from './boxMath.js';
+import { CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { cutWebcamFrame, DEMO_FACES } from './faceApiDemo.js';
 import { stillsToY4m } from './fakeWebcam.js';
 import sharp from 'sharp';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECONDS = Number(process.env.EMOTUNE_BENCH_LOOP_SECONDS ?? 60);
 
 export async function runLoopBench(): Promise<void> {
   console.log(`\nHands-free loop in Chromium, browser mode, ${SECONDS} s`);
-  if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: no Chromium at ${CHROMIUM}`);
+  if (!existsSync(CHROMIUM_PATH)) {
+    console.log(`skipped: no Chromium at ${CHROMIUM_PATH}`);
     return;
   }
-  const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'emotune-loop-bench-'));
   try {
     const shot = (await cutWebcamFrame(DEMO_FACES[1]!, 0.3))!;
@@ -47,20 +46,7 @@ export async function runLoopBench(): Promise<void> {
     await backend.library.ensureDemoLibrary();
     await backend.library.idle();
     const web = await startWebServer(backend, `${PROJECT_ROOT}dist/renderer`);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--autoplay-policy=no-user-gesture-required',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-      ],
-    });
+    const browser = await launchChromium({ fakeVideo: video });
     try {
       const page = await browser.newPage();
       await page.goto(web.url);
