@@ -13,38 +13,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
+from .blazeface import MODELS_DIR, BlazeFace
 from .data import load_ferplus
 
-
-def _anchors(layers: list[dict[str, int]]) -> np.ndarray:
-    """Anchor centres in the order the model emits them (as src/main/vision/blazeface.ts)."""
-    pts = [
-        ((x + 0.5) / layer["grid"], (y + 0.5) / layer["grid"])
-        for layer in layers
-        for y in range(layer["grid"])
-        for x in range(layer["grid"])
-        for _ in range(layer["anchorsPerCell"])
-    ]
-    return np.array(pts)
+CALIBRATION_FILE = Path(__file__).parent / "results" / "crop-calibration.json"
 
 
 def measure(card_path: str, data: str, n: int, pad: float, seed: int = 0) -> dict[str, float]:
-    import onnxruntime as ort
-
-    card = json.loads(Path(card_path).read_text())
-    size = int(card["input"]["size"])
-    lo, hi = card["input"]["range"]
-    per_anchor = 4 + 2 * int(card["decode"]["keypoints"])  # box, then x and y of each keypoint
-    options = ort.SessionOptions()
-    options.log_severity_level = 3  # the converted detectors carry unused initializers; ORT warns on each load
-    sess = ort.InferenceSession(str(Path(card_path).parent / card["file"]), options, providers=["CPUExecutionProvider"])
-    score_names, reg_names = card["outputs"]["scores"], card["outputs"]["regressions"]
-    anchors = _anchors(card["anchors"])
+    det = BlazeFace(card_path)
     d = load_ferplus(data, "valid").labeled()
     idx = np.random.default_rng(seed).permutation(len(d))[:n]
     side = int(48 * pad)
@@ -53,22 +35,10 @@ def measure(card_path: str, data: str, n: int, pad: float, seed: int = 0) -> dic
     for i in idx:
         canvas = np.full((side, side), 128, np.uint8)
         canvas[off : off + 48, off : off + 48] = d.images[i]
-        x = np.asarray(Image.fromarray(canvas).resize((size, size), Image.Resampling.BILINEAR), np.float32)
-        x = np.repeat((lo + x / 255 * (hi - lo))[None, :, :, None], 3, axis=3)
-        o = dict(zip(score_names + reg_names, sess.run(score_names + reg_names, {card["input"]["name"]: x})))
-        logits = np.concatenate([o[k].reshape(-1) for k in score_names])
-        reg = np.concatenate([o[k].reshape(-1, per_anchor) for k in reg_names])
-        s = 1 / (1 + np.exp(-np.clip(logits, -50, 50)))
-        if s.max() < 0.5:
+        found = det.detect(canvas)
+        if found is None:
             continue
-        cx, cy = anchors[:, 0] + reg[:, 0] / size, anchors[:, 1] + reg[:, 1] / size
-        w, h = reg[:, 2] / size, reg[:, 3] / size
-        b = int(np.argmax(s))
-        near = (s >= 0.5) & (np.abs(cx - cx[b]) < w[b] / 2) & (np.abs(cy - cy[b]) < h[b] / 2)
-        wt = s[near] / s[near].sum()
-        bw, bh = float((w[near] * wt).sum() * side), float((h[near] * wt).sum() * side)
-        bx, by = float((cx[near] * wt).sum() * side - off), float((cy[near] * wt).sum() * side - off)
-        rows.append((bw, bh, bx, by))
+        rows.append((found.w, found.h, found.cx - off, found.cy - off))
     r = np.array(rows)
     big = np.maximum(r[:, 0], r[:, 1])
     return {
@@ -85,13 +55,60 @@ def measure(card_path: str, data: str, n: int, pad: float, seed: int = 0) -> dic
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m training.crop_calibration", description=__doc__)
-    p.add_argument("--detector", default="models/blazeface-front-128.json", help="the detector's model card")
-    p.add_argument("--data", default="/work/shared/data/ferplus")
+    p.add_argument(
+        "--detector",
+        nargs="+",
+        default=[str(MODELS_DIR / "blazeface-front-128.json"), str(MODELS_DIR / "blazeface-back-256.json")],
+        help="the detectors' model cards (the app's cascade uses both)",
+    )
+    p.add_argument("--data", default=os.environ.get("FERPLUS_DIR"), help="FERPlus folder (default $FERPLUS_DIR)")
     p.add_argument("-n", type=int, default=400)
     p.add_argument("--pad", type=float, nargs="+", default=[2.0, 3.0])
+    p.add_argument("--out", type=Path, default=None, help="write the measurements and the crop here (JSON)")
     a = p.parse_args(argv)
-    for pad in a.pad:
-        print(json.dumps({"pad": pad, **measure(a.detector, a.data, a.n, pad)}))
+    if not a.data:
+        raise SystemExit("error: give --data or set FERPLUS_DIR")
+    runs = []
+    for card in a.detector:
+        for pad in a.pad:
+            runs.append({"detector": Path(card).stem, "pad": pad, **measure(card, a.data, a.n, pad)})
+            print(json.dumps(runs[-1]))
+    result = {
+        "crop": crop_from(runs),
+        "runs": runs,
+        "command": "python -m training.crop_calibration " + " ".join(argv or sys.argv[1:]),
+    }
+    print(json.dumps(result["crop"]))
+    if a.out:
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = a.out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result, indent=1) + "\n")
+        tmp.replace(a.out)
+
+
+def crop_from(runs: list[dict[str, object]]) -> dict[str, float]:
+    """The crop the app takes: the median over every detector and canvas of the measured numbers."""
+    return {k: round(float(np.median([float(r[k]) for r in runs])), 3) for k in ("margin", "offset_x", "offset_y")}  # type: ignore[arg-type]
+
+
+def read_crop(path: str | os.PathLike = CALIBRATION_FILE) -> dict[str, object]:
+    """The measured crop and how it was measured, for the model card."""
+    path = Path(path)
+    try:
+        result = json.loads(path.read_text())
+        crop = {k: float(result["crop"][k]) for k in ("margin", "offset_x", "offset_y")}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SystemExit(
+            f"error: {path}: no crop calibration ({e}); run python -m training.crop_calibration --out {path}"
+        ) from None
+    detectors = sorted({str(r["detector"]) for r in result["runs"]})
+    n = sum(int(r["detected"]) for r in result["runs"])
+    return {
+        **crop,
+        "file": str(path),
+        "basis": f"measured by {result['command']}: median over {len(result['runs'])} runs "
+        f"({', '.join(detectors)}; FERPlus valid images in a grey canvas), {n} boxes",
+    }
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.crop_calibration import _anchors
+from training.blazeface import anchors as _anchors
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 
