@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import torch
@@ -43,6 +43,7 @@ def train_one_epoch(
     total: int | None = None,
     mininterval: float = 0.5,
     channels_last: bool = False,
+    on_step: Callable[[], None] | None = None,
 ) -> dict[str, float]:
     model.train()
     n = correct = 0
@@ -56,6 +57,8 @@ def train_one_epoch(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        if on_step is not None:
+            on_step()
         criterion.update_centers(feats.detach(), y)
         b = len(y)
         n += b

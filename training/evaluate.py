@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from .blazeface import FRONT_DETECTOR
 from .data import ExpressionSet, load_split
 from .data.dataset import EvalDataset
 from .data.transforms import Preprocess
@@ -41,6 +42,13 @@ def dedup_mask(test: ExpressionSet, train_all: ExpressionSet) -> np.ndarray:
     return np.array([h not in train_hashes for h in test.pixel_hashes()], dtype=bool)
 
 
+def neutral_share(logits: np.ndarray, labels: np.ndarray, classes: list[str]) -> float:
+    """Share of the faces that are not neutral which the model calls neutral."""
+    n = classes.index("neutral")
+    other = labels != n
+    return float((logits[other].argmax(1) == n).mean()) if other.any() else 0.0
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__)
     p.add_argument("--checkpoint", required=True)
@@ -50,6 +58,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N images per split (tests)")
     p.add_argument("--tta", choices=["none", "hflip"], default="none", help="test-time augmentation")
+    p.add_argument(
+        "--posed-dir", default=None, help="also report the posed val split (default: the run's, if it had one)"
+    )
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
     torch.set_num_threads(a.threads)
     ck = torch_load(a.checkpoint)
@@ -98,8 +109,18 @@ def main(argv: list[str] | None = None) -> dict:
         "test_dedup_removed": int((~keep).sum()),
         "test_dedup_rule": "drop test images whose exact pixels (exact_dup_group) also occur in the train split",
     }
+    posed_dir = a.posed_dir or (meta.get("posed") or {}).get("source", "").removeprefix("posed:") or None
+    if posed_dir:
+        from .train import load_posed_splits
+
+        _, posed_val = load_posed_splits(posed_dir, targs.get("detector", str(FRONT_DETECTOR)))
+        p_logits, p_labels = logits_of(first(posed_val), "posed val")
+        results["posed_val"] = classification_report(p_logits, p_labels, classes, temperature)
+        results["posed_val"]["neutral_share_of_non_neutral"] = neutral_share(p_logits, p_labels, classes)
+        results["posed_val"]["not_detected"] = posed_val.info["not_detected"]
+        results["posed_data"] = posed_dir
     (out / "metrics.json").write_text(json.dumps(results, indent=1))
-    for split in ("test", "test_dedup"):
+    for split in [s for s in ("test", "test_dedup", "posed_val") if s in results]:
         r = results[split]
         plot_confusion(
             np.array(r["confusion_matrix"]),
@@ -108,7 +129,7 @@ def main(argv: list[str] | None = None) -> dict:
             out / f"confusion_{split}.png",
         )
     plot_reliability(t_logits, t_labels, temperature, f"{dataset} test reliability", out / "reliability_test.png")
-    for split in ("valid", "test", "test_dedup"):
+    for split in [s for s in ("valid", "test", "test_dedup", "posed_val") if s in results]:
         r = results[split]
         print(
             f"{split:>10}: n={r['images']} acc {r['accuracy']:.4f} balanced {r['balanced_accuracy']:.4f} "

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .crop_calibration import read_crop
 from .engine import torch_load
 from .evaluate import load_model
 from .models import count_parameters
@@ -26,23 +27,23 @@ from .train import PAPER_DEFAULTS
 OPSET = 17
 PARITY_TOL = 1e-4
 
-# FERPlus images are FER2013's 48x48 face crops. Measured with training/crop_calibration.py
-# (BlazeFace front 128 on 400 valid images, padded 2x and 3x): the BlazeFace box is ~40.7 px of
-# the 48 px crop (margin 0.089 / 0.092 per side, median) and its centre lies ~0.105 box heights
-# below the crop centre (the detector box sits lower on the face than FER2013's framing).
-FERPLUS_CROP = {
-    "margin": 0.09,
-    "offset_x": 0.0,
-    "offset_y": -0.105,
-    "square": True,
-    "rule": "square crop, side = max(box w, box h) * (1 + 2 * margin), centre = (box cx + offset_x * box w, "
-    "box cy + offset_y * box h); pad with black outside the frame",
-    "basis": "measured: python -m training.crop_calibration (BlazeFace front-128 boxes on 400 FERPlus valid "
-    "images; median box 40.7 of 48 px, margin IQR 0.04-0.17, centre offset -0.105 box heights)",
-    "detector": "blazeface-front-128",
-    "alignment": "none in training (FER2013 faces are roughly frontal, not eye-aligned); levelling the eyes "
-    "is harmless (training used +-20 degree rotations)",
-}
+
+def ferplus_crop() -> dict[str, object]:
+    """The crop around a BlazeFace box that reproduces FER2013's framing, as measured by
+    ``python -m training.crop_calibration`` (read from its results file, never typed here)."""
+    measured = read_crop()
+    return {
+        "margin": measured["margin"],
+        "offset_x": measured["offset_x"],
+        "offset_y": measured["offset_y"],
+        "square": True,
+        "rule": "square crop, side = max(box w, box h) * (1 + 2 * margin), centre = (box cx + offset_x * box w, "
+        "box cy + offset_y * box h); pad with black outside the frame",
+        "basis": measured["basis"],
+        "calibration_file": "training/results/crop-calibration.json",
+        "alignment": "eyes levelled by the app; in training, FER2013 faces are roughly frontal and augmented with "
+        "+-20 degree rotations, and posed-set faces are cut with the same crop and levelled eyes",
+    }
 
 
 def export_onnx(model: torch.nn.Module, path: Path, in_chans: int, size: int) -> None:
@@ -120,7 +121,30 @@ def deviations(args: dict) -> list[str]:
         out.append(f"input {args['input_size']}x{args['input_size']} instead of 224x224 (CPU training budget)")
     if args["in_chans"] != PAPER_DEFAULTS["in_chans"]:
         out.append("grey 1-channel input instead of 3 channels (FERPlus is grey; the paper replicates to RGB)")
-    out.append("trained from scratch: no ImageNet initialisation (no pretrained weights available offline)")
+    if args.get("init", "none") == "faceres":
+        out.append(
+            "body initialised from faceres-deep (Keras MobileNetV1, ImageNet then VGGFace2 face identity) instead of "
+            "ImageNet; its BN layers re-fitted so that the linear depthwise outputs keep the source's statistics"
+        )
+    else:
+        out.append("trained from scratch: no ImageNet initialisation (no pretrained weights available offline)")
+    if args.get("posed_dir"):
+        out.append(
+            f"trained on FERPlus plus the posed set's train split ({args['posed_weight']} x its size per epoch), "
+            "checkpoint chosen on both domains"
+        )
+    if args.get("body_lr_mult", 1.0) != 1.0:
+        out.append(f"pretrained body at {args['body_lr_mult']} x the learning rate of CBAM and the head")
+    if args.get("warmup_epochs", 0):
+        out.append(f"linear learning-rate warm-up over {args['warmup_epochs']} epoch(s)")
+    jitter = args.get("jitter", [0, 0])
+    for on, text in (
+        (jitter[0] or jitter[1], f"brightness/contrast jitter +-{jitter[0]}/+-{jitter[1]}"),
+        (args.get("blur"), f"Gaussian blur on {args.get('blur')} of the images"),
+        (args.get("erase"), f"random erasing on {args.get('erase')} of the images"),
+    ):
+        if on:
+            out.append(text + " (not in the paper)")
     for key, label in (
         ("epochs", "epochs"),
         ("lr", "learning rate"),
@@ -149,6 +173,39 @@ def deviations(args: dict) -> list[str]:
     return out
 
 
+def selection(meta: dict, ck: dict) -> dict[str, object]:
+    """The rule that chose the checkpoint, and every number it looked at for the chosen epoch."""
+    rule = meta.get("selection") or {"rule": "ferplus-acc", "means": "FERPlus valid accuracy"}
+    row = next((h for h in ck["history"] if h["epoch"] == ck["epoch"]), {})
+    keys = ("valid_acc", "posed_val_acc", "posed_val_bacc", "selection_score")
+    return {**rule, "epoch": ck["epoch"], "score": ck["best_acc"], **{k: row[k] for k in keys if k in row}}
+
+
+def pipeline_metrics(paths: list[str]) -> dict[str, object] | None:
+    """Whole-pipeline results (npm run bench:pipeline JSON), by set and subset, with the baselines beside."""
+    out: dict[str, object] = {}
+    for path in paths:
+        r = json.loads(Path(path).read_text())
+        for subset, reports in r["subsets"].items():
+            out[f"{r['set']}_{subset}"] = [
+                {
+                    k: rep[k]
+                    for k in (
+                        "system",
+                        "images",
+                        "accuracy",
+                        "balancedAccuracy",
+                        "perClassRecall",
+                        "neutralShareOfNonNeutral",
+                        "noFace",
+                        "confusion",
+                    )
+                }
+                for rep in reports
+            ]
+    return out or None
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = sys.argv[1:] if argv is None else argv
     p = argparse.ArgumentParser(prog="python -m training.export", description=__doc__)
@@ -158,6 +215,12 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--name", default=None)
     p.add_argument("--version", default="1.0.0")
     p.add_argument("--fixtures", default=None, help="also write synthetic parity fixtures (JSON) to this path")
+    p.add_argument(
+        "--pipeline",
+        nargs="*",
+        default=[],
+        help="results of npm run bench:pipeline with this model (JSON), for the card's whole-pipeline metrics",
+    )
     a = p.parse_args(argv)
     ck = torch_load(a.checkpoint)
     meta, targs = ck["meta"], ck["meta"]["args"]
@@ -198,7 +261,7 @@ def main(argv: list[str] | None = None) -> dict:
             "probabilities": "softmax(logits / temperature)",
         },
         "preprocessing": {
-            "crop": FERPLUS_CROP if targs["dataset"] == "ferplus" else {"margin": None, "rule": "RAF-DB aligned"},
+            "crop": ferplus_crop() if targs["dataset"] == "ferplus" else {"margin": None, "rule": "RAF-DB aligned"},
             "resize": {"size": [size, size], "interpolation": "bilinear"},
             "colour": "grey = ITU-R 601-2 luma (0.299 R + 0.587 G + 0.114 B), as PIL 'L'" if in_chans == 1 else "RGB",
             "scale": "pixel / 255 -> [0, 1]",
@@ -228,7 +291,9 @@ def main(argv: list[str] | None = None) -> dict:
             "balance": meta["balance"],
             "epochs_run": _epochs_run(Path(a.checkpoint), ck),
             "selected_epoch": ck["epoch"],
-            "best_valid_accuracy": ck["best_acc"],
+            "selection": selection(meta, ck),
+            "init": meta.get("init"),
+            "posed": {k: v for k, v in (meta.get("posed") or {}).items() if k != "not_detected"} or None,
             "args": targs,
             "command": meta["command"],
             "earlier_commands": meta.get("earlier_commands", []),
@@ -257,14 +322,22 @@ def main(argv: list[str] | None = None) -> dict:
                     "ece_15_calibrated",
                 )
             }
-            for k in ("valid", "test", "test_dedup")
+            for k in ("valid", "test", "test_dedup", "posed_val")
+            if k in metrics
         }
         | {
             "test_dedup_removed": metrics["test_dedup_removed"],
             "test_dedup_rule": metrics["test_dedup_rule"],
             "paper_test_accuracy": 0.8811 if targs["dataset"] == "ferplus" else 0.8449,
-        },
-        "data_terms": "FER2013 pixels are third-party, research-use-only; the model was trained on them.",
+        }
+        | (
+            {"posed_val_neutral_share_of_non_neutral": metrics["posed_val"]["neutral_share_of_non_neutral"]}
+            if "posed_val" in metrics
+            else {}
+        )
+        | {"whole_pipeline": pipeline_metrics(a.pipeline)},
+        "data_terms": "FER2013 pixels (and, where trained on it, the posed set's photographs) are third-party, "
+        "research-use-only; the model was trained on them.",
     }
     card_path.write_text(json.dumps(card, indent=1) + "\n")
     if a.fixtures:

@@ -60,3 +60,38 @@ class EvalDataset(Dataset):
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         return self.pre(self.data.images[i]), int(self.data.labels[i])
+
+
+class MixedTrainDataset(Dataset):
+    """Several training sets in one epoch (e.g. FERPlus and the posed set). Each part contributes
+    ``weight x len(part)`` samples per epoch (tiled, then drawn without replacement), and the whole
+    epoch is shuffled, all seeded by (seed, epoch)."""
+
+    def __init__(self, parts: list[tuple[TrainDataset, float]], seed: int) -> None:
+        if not parts or any(w <= 0 for _, w in parts):
+            raise ValueError("every part needs a weight > 0")
+        self.parts = parts
+        self.seed = seed
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        rng = np.random.default_rng([self.seed, epoch, 2])
+        order: list[np.ndarray] = []
+        for k, (part, weight) in enumerate(self.parts):
+            part.set_epoch(epoch)
+            n, want = len(part), int(round(weight * len(part)))
+            reps, rest = divmod(want, n)
+            idx = np.concatenate([np.tile(np.arange(n), reps), rng.choice(n, rest, replace=False)])
+            order.append(np.stack([np.full(len(idx), k), idx], axis=1))
+        allrows = np.concatenate(order)
+        self.rows = allrows[rng.permutation(len(allrows))]
+
+    def counts(self) -> list[int]:
+        return [int((self.rows[:, 0] == k).sum()) for k in range(len(self.parts))]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int, torch.Tensor]:
+        k, j = self.rows[i]
+        return self.parts[int(k)][0][int(j)]

@@ -9,11 +9,11 @@ warp does all of it (PIL, bilinear), so the result is deterministic given the pa
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageFilter
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,11 @@ class AugmentConfig:
     max_crop: float = 0.2  # fraction of the side removed by the crop
     max_translate: float = 0.1  # fraction of the side
     flip_p: float = 0.5
+    # Photometric levers (off by default), on every training image: other cameras and rooms.
+    brightness: float = 0.0  # shift drawn from +-brightness, in [0, 1] pixel units
+    contrast: float = 0.0  # factor drawn from 1 +- contrast, about mid-grey
+    blur_p: float = 0.0  # chance of a Gaussian blur (radius 0.3-1.2 px at 48 px, scaled to the input)
+    erase_p: float = 0.0  # chance of random erasing: a rectangle of 2-20% of the area set to mid-grey
 
 
 @dataclass(frozen=True)
@@ -33,23 +38,44 @@ class AugmentParams:
     translate_x: float = 0.0
     translate_y: float = 0.0
     flip: bool = False
+    brightness: float = 0.0
+    contrast: float = 1.0
+    blur: float = 0.0  # radius in pixels of a 48 px image
+    erase: tuple[float, float, float, float] | None = None  # x, y, w, h as fractions of the side
+
+    def geometric(self) -> bool:
+        return (self.rotation_deg, self.crop, self.translate_x, self.translate_y, self.flip) != (0, 0, 0, 0, False)
 
 
 def sample_params(rng: np.random.Generator, cfg: AugmentConfig, geometric: bool) -> AugmentParams:
-    """Random parameters; ``geometric=False`` gives only the flip (for majority classes)."""
+    """Random parameters; ``geometric=False`` gives only the flip (for majority classes), plus the
+    photometric levers that are on. Draws happen in a fixed order, the levers' last, so that a
+    config without them reproduces earlier runs exactly."""
     flip = bool(rng.random() < cfg.flip_p)
-    if not geometric:
-        return AugmentParams(flip=flip)
-    crop = float(rng.uniform(0.0, cfg.max_crop))
-    return AugmentParams(
-        rotation_deg=float(rng.uniform(-cfg.max_rotation_deg, cfg.max_rotation_deg)),
-        crop=crop,
-        crop_dx=float(rng.uniform(-crop / 2, crop / 2)),
-        crop_dy=float(rng.uniform(-crop / 2, crop / 2)),
-        translate_x=float(rng.uniform(-cfg.max_translate, cfg.max_translate)),
-        translate_y=float(rng.uniform(-cfg.max_translate, cfg.max_translate)),
-        flip=flip,
-    )
+    p = AugmentParams(flip=flip)
+    if geometric:
+        crop = float(rng.uniform(0.0, cfg.max_crop))
+        p = AugmentParams(
+            rotation_deg=float(rng.uniform(-cfg.max_rotation_deg, cfg.max_rotation_deg)),
+            crop=crop,
+            crop_dx=float(rng.uniform(-crop / 2, crop / 2)),
+            crop_dy=float(rng.uniform(-crop / 2, crop / 2)),
+            translate_x=float(rng.uniform(-cfg.max_translate, cfg.max_translate)),
+            translate_y=float(rng.uniform(-cfg.max_translate, cfg.max_translate)),
+            flip=flip,
+        )
+    extra: dict[str, object] = {}
+    if cfg.brightness > 0:
+        extra["brightness"] = float(rng.uniform(-cfg.brightness, cfg.brightness))
+    if cfg.contrast > 0:
+        extra["contrast"] = float(rng.uniform(1 - cfg.contrast, 1 + cfg.contrast))
+    if cfg.blur_p > 0 and rng.random() < cfg.blur_p:
+        extra["blur"] = float(rng.uniform(0.3, 1.2))
+    if cfg.erase_p > 0 and rng.random() < cfg.erase_p:
+        area, aspect = rng.uniform(0.02, 0.2), math.exp(rng.uniform(math.log(0.3), math.log(3.3)))
+        w, h = min(math.sqrt(area * aspect), 1.0), min(math.sqrt(area / aspect), 1.0)
+        extra["erase"] = (float(rng.uniform(0, 1 - w)), float(rng.uniform(0, 1 - h)), w, h)
+    return replace(p, **extra) if extra else p  # type: ignore[arg-type]
 
 
 def warp(img: Image.Image, p: AugmentParams) -> Image.Image:
@@ -86,15 +112,29 @@ class Preprocess:
         return img
 
     def to_tensor(self, img: Image.Image) -> torch.Tensor:
-        x = np.asarray(img, dtype=np.float32) / 255.0
+        return self.normalise(np.asarray(img, dtype=np.float32) / 255.0)
+
+    def normalise(self, x: np.ndarray) -> torch.Tensor:
+        """(H, W[, C]) floats in [0, 1] -> (C, H, W) tensor, (x - mean) / std."""
         x = x[None] if x.ndim == 2 else x.transpose(2, 0, 1)
         return torch.from_numpy((x - self.mean) / self.std)
 
     def __call__(self, arr: np.ndarray, params: AugmentParams | None = None) -> torch.Tensor:
         img = self.to_pil(arr)
-        if params is not None and params != AugmentParams():
+        if params is None or params == AugmentParams():
+            return self.to_tensor(img)
+        if params.geometric():
             img = warp(img, params)
-        return self.to_tensor(img)
+        if params.blur > 0:
+            img = img.filter(ImageFilter.GaussianBlur(params.blur * self.size / 48))
+        x = np.asarray(img, dtype=np.float32) / 255.0
+        if params.contrast != 1.0 or params.brightness != 0.0:
+            x = np.clip((x - 0.5) * params.contrast + 0.5 + params.brightness, 0.0, 1.0)
+        if params.erase is not None:
+            ex, ey, ew, eh = (round(v * self.size) for v in params.erase)
+            x = x.copy()
+            x[ey : ey + max(eh, 1), ex : ex + max(ew, 1)] = 0.5
+        return self.normalise(x)
 
     def card(self) -> dict[str, object]:
         return {**asdict(self)}
