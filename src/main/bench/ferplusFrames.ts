@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Expression } from '../../src/shared/expressions.js';
+import type { Expression } from '../../shared/expressions.js';
 
 export const FERPLUS_DIR =
   process.env.FERPLUS_DIR && existsSync(join(process.env.FERPLUS_DIR, 'images.u8')) ? process.env.FERPLUS_DIR : undefined;
@@ -15,21 +15,27 @@ export interface FerplusRow {
   index: number;
   split: string;
   label: Expression;
+  /** sha1 of the pixels: equal for exact copies (the de-duplicated test split drops those found in train). */
+  pixelSha1: string;
 }
 
 export function readFerplusRows(dir: string): FerplusRow[] {
   const [header, ...lines] = readFileSync(join(dir, 'labels.csv'), 'utf8').trim().split('\n');
   const columns = header!.split(',');
   const at = (name: string) => columns.indexOf(name);
-  const [iIndex, iSplit, iLabel] = [at('index'), at('split'), at('majority_label')];
+  const [iIndex, iSplit, iLabel, iSha] = [at('index'), at('split'), at('majority_label'), at('pixel_sha1')];
   return lines
     .map((line) => line.split(','))
     .filter((cells) => cells[iLabel])
-    .map((cells) => ({ index: Number(cells[iIndex]), split: cells[iSplit]!, label: cells[iLabel] as Expression }));
+    .map((cells) => ({
+      index: Number(cells[iIndex]),
+      split: cells[iSplit]!,
+      label: cells[iLabel] as Expression,
+      pixelSha1: cells[iSha] ?? '',
+    }));
 }
 
-export function readFerplusPixels(dir: string, index: number): Uint8Array {
-  const all = readFileSync(join(dir, 'images.u8'));
+export function readFerplusPixels(dir: string, index: number, all = readFileSync(join(dir, 'images.u8'))): Uint8Array {
   return new Uint8Array(all.subarray(index * 2304, (index + 1) * 2304));
 }
 

@@ -52,16 +52,35 @@ export async function evaluateFolder(engine: VisionEngine, folder: string): Prom
       confusion[row]![predicted >= 0 ? predicted : classes.length]!++;
     }
   }
+  const { accuracy, balancedAccuracy } = summariseConfusion(confusion, classes);
+  return { images, accuracy, balancedAccuracy, classes, confusion, unreadable };
+}
+
+export interface ConfusionSummary {
+  images: number;
+  accuracy: number;
+  /** The mean of the recalls of the classes that have images. */
+  balancedAccuracy: number;
+  perClassRecall: Partial<Record<Expression, number>>;
+  /** rows: true class; columns: the classes, then any extra columns (missed faces, other classes). */
+  confusion: number[][];
+}
+
+export function summariseConfusion(confusion: number[][], classes: readonly Expression[]): ConfusionSummary {
+  const totals = confusion.map((r) => r.reduce((a, b) => a + b, 0));
+  const images = totals.reduce((a, b) => a + b, 0);
   const correct = classes.reduce((s, _, i) => s + confusion[i]![i]!, 0);
-  const recalls = confusion.map((r) => r.reduce((a, b) => a + b, 0)).map((total, i) => (total > 0 ? confusion[i]![i]! / total : NaN));
-  const present = recalls.filter((r) => !Number.isNaN(r));
+  const perClassRecall: Partial<Record<Expression, number>> = {};
+  classes.forEach((c, i) => {
+    if (totals[i]! > 0) perClassRecall[c] = confusion[i]![i]! / totals[i]!;
+  });
+  const recalls = Object.values(perClassRecall);
   return {
     images,
     accuracy: images > 0 ? correct / images : 0,
-    balancedAccuracy: present.length > 0 ? present.reduce((a, b) => a + b, 0) / present.length : 0,
-    classes,
+    balancedAccuracy: recalls.length > 0 ? recalls.reduce((a, b) => a + b, 0) / recalls.length : 0,
+    perClassRecall,
     confusion,
-    unreadable,
   };
 }
 

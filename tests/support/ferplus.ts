@@ -1,0 +1,2 @@
+// FERPlus faces framed as a webcam shows them: shared with the pipeline benchmark.
+export * from '../../src/main/bench/ferplusFrames.js';
