@@ -148,3 +148,29 @@ def test_learning_rate_warms_up_per_step_then_follows_the_cosine() -> None:
     assert f[20] == pytest.approx(0.5) and f[39] < 0.01  # halfway down the cosine at half of the steps
     flat = [train.lr_factor(s, 10, 4, 0.5, cosine=False) for s in range(40)]
     assert flat[4] == 1.0 and flat[39] == 1.0 and flat[0] == pytest.approx(0.2)
+
+
+def test_int8_quantisation_is_measured_against_the_float_model(learnable_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    from training import quantize
+
+    torch.manual_seed(0)
+    model = _random_model()
+    export.export_onnx(model, tmp_path / "m.onnx", 1, 32)
+    card = {
+        "file": "m.onnx",
+        "input": {"colour": "grey", "size": 32},
+        "preprocessing": {"mean": [0.5], "std": [0.5]},
+        "classes": ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"],
+    }
+    (tmp_path / "m.json").write_text(json.dumps(card))
+    out = quantize.main(
+        [
+            *["--card", str(tmp_path / "m.json"), "--out", str(tmp_path / "q.onnx"), "--data", str(learnable_dir)],
+            *["--calibration", "16", "--results", str(tmp_path / "q.json"), "--posed-dir", ""],
+        ]
+    )
+    assert (tmp_path / "q.onnx").is_file() and out["int8_bytes"] < out["float_bytes"] / 2
+    assert out["test_float"]["images"] == 32 and out["test_int8"]["images"] == 32
+    assert out["ship_int8"] == (out["test_accuracy_drop"] <= 0.003)
+    assert json.loads((tmp_path / "q.json").read_text())["test_accuracy_drop"] == out["test_accuracy_drop"]
