@@ -44,22 +44,30 @@ def train_one_epoch(
     mininterval: float = 0.5,
     channels_last: bool = False,
     on_step: Callable[[], None] | None = None,
+    forward: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None,
+    gather: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None,
+    device: torch.device | None = None,
 ) -> dict[str, float]:
+    """One pass over ``loader``. ``forward`` replaces ``model.forward_with_features`` (a DDP wrapper);
+    ``gather`` gives the global batch's features and labels for the center update (every rank)."""
     model.train()
+    forward = forward or model.forward_with_features  # type: ignore[assignment]
     n = correct = 0
     sums = {"loss": 0.0, "ce": 0.0, "center": 0.0}
     bar = tqdm(loader, desc=desc, total=total, mininterval=mininterval, leave=False, dynamic_ncols=True)
     for x, y, soft in bar:
+        if device is not None:
+            x, y, soft = x.to(device, non_blocking=True), y.to(device), soft.to(device)
         if channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        logits, feats = model.forward_with_features(x)
+        logits, feats = forward(x)  # type: ignore[misc]
         loss, ce, center = criterion(logits, feats, y, soft if soft_labels else None)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         if on_step is not None:
             on_step()
-        criterion.update_centers(feats.detach(), y)
+        criterion.update_centers(*(gather(feats.detach(), y) if gather else (feats.detach(), y)))
         b = len(y)
         n += b
         correct += int((logits.argmax(1) == y).sum())
@@ -72,16 +80,22 @@ def train_one_epoch(
 
 @torch.no_grad()
 def predict(
-    model: nn.Module, loader: Iterable, desc: str = "eval", channels_last: bool = False
+    model: nn.Module,
+    loader: Iterable,
+    desc: str = "eval",
+    channels_last: bool = False,
+    device: torch.device | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Logits (N, K) and labels (N,) over a loader of (x, y) batches, in eval mode."""
     model.eval()
     out, labels = [], []
     for batch in tqdm(loader, desc=desc, leave=False, mininterval=2.0, dynamic_ncols=True):
         x, y = batch[0], batch[1]
+        if device is not None:
+            x = x.to(device)
         if channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        out.append(model(x).float().numpy())
+        out.append(model(x).float().cpu().numpy())
         labels.append(np.asarray(y))
     if not out:
         return np.zeros((0, 0), np.float32), np.zeros(0, np.int64)

@@ -8,6 +8,7 @@ in the run folder (args.json) and copied into each checkpoint and the model card
 from __future__ import annotations
 
 import argparse
+import builtins
 import csv
 import json
 import math
@@ -23,6 +24,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from . import distributed
 from .blazeface import FRONT_DETECTOR
 from .data import ExpressionSet, load_split
 from .data.dataset import EvalDataset, MixedTrainDataset, TrainDataset
@@ -247,6 +249,13 @@ def main(argv: list[str] | None = None) -> Path:
         raise SystemExit("error: give --data or set FERPLUS_DIR")
     if args.soft_labels and args.dataset != "ferplus":
         raise SystemExit("--soft-labels needs FERPlus vote counts")
+    dd = distributed.setup()
+    if args.batch_size % dd.world:
+        raise SystemExit(
+            f"error: --batch-size {args.batch_size} (the global batch) must divide by {dd.world} processes"
+        )
+    if not dd.main:  # rank 0 speaks for the run
+        builtins.print = lambda *_a, **_k: None
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     run = Path(args.out or Path("training/runs") / time.strftime("%Y%m%d-%H%M%S"))
@@ -289,14 +298,16 @@ def main(argv: list[str] | None = None) -> Path:
         f"input {args.in_chans}x{args.input_size}x{args.input_size}"
     )
     init_report: dict[str, object] | None = None
-    if args.init == "faceres" and not args.resume:
+    if args.init == "faceres" and not args.resume and dd.main:  # DDP copies rank 0's weights to the others
         init_report = init_faceres(model, args, train_set, pre)
         print(
             f"init from faceres-deep: {init_report['alive_features']} of {init_report['num_features']} features alive"
         )
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
+    model = model.to(dd.device)
     criterion = JointLoss(len(classes), model.num_features, args.lambda_c, args.alpha_c, args.center_reduction)
+    criterion = criterion.to(dd.device)
     grouped = args.body_lr_mult != 1.0
     params = param_groups(model, args.lr, args.body_lr_mult) if grouped else model.parameters()
     optimizer = torch.optim.Adam(params, lr=args.lr, weight_decay=args.weight_decay)
@@ -347,15 +358,74 @@ def main(argv: list[str] | None = None) -> Path:
         "augment": asdict(augment),
         "torch": torch.__version__,
         "parameters": count_parameters(model),
+        "processes": dd.world,
     }
-    (run / "args.json").write_text(json.dumps(meta, indent=1))
+    forward = None
+    if dd.active:
+        ddp = torch.nn.parallel.DistributedDataParallel(
+            distributed.WithFeatures(model), device_ids=[dd.device] if dd.device.type == "cuda" else None
+        )
+        forward = ddp
+        print(f"DistributedDataParallel: {dd.world} processes, {args.batch_size // dd.world} images each per step")
+    if dd.main:
+        (run / "args.json").write_text(json.dumps(meta, indent=1))
+    try:
+        _epochs(
+            args,
+            dd,
+            run,
+            model,
+            criterion,
+            optimizer,
+            scheduler,
+            per_step,
+            forward,
+            train_ds,
+            valid_loader,
+            posed_loader,
+            classes,
+            rule,
+            meta,
+            start,
+            best_acc,
+            best_epoch,
+            history,
+        )
+    finally:
+        distributed.teardown(dd)
+    return run
+
+
+def _epochs(
+    args,
+    dd,
+    run,
+    model,
+    criterion,
+    optimizer,
+    scheduler,
+    per_step,
+    forward,
+    train_ds,
+    valid_loader,  # type: ignore[no-untyped-def]
+    posed_loader,
+    classes,
+    rule,
+    meta,
+    start,
+    best_acc,
+    best_epoch,
+    history,
+) -> None:
+    """The epoch loop: train (every rank), then validate, log and checkpoint (rank 0)."""
     t0 = time.time()
     isatty = sys.stderr.isatty()
     for epoch in range(start, args.epochs + 1):
         te = time.time()
         train_ds.set_epoch(epoch)
+        share = distributed.Shard(train_ds, dd.rank, dd.world, args.batch_size // dd.world) if dd.active else train_ds
         loader = DataLoader(
-            train_ds, batch_size=args.batch_size, shuffle=False, drop_last=True, num_workers=args.workers
+            share, batch_size=args.batch_size // dd.world, shuffle=False, drop_last=True, num_workers=args.workers
         )
         tr = train_one_epoch(
             model,
@@ -366,16 +436,29 @@ def main(argv: list[str] | None = None) -> Path:
             f"epoch {epoch}/{args.epochs}",
             mininterval=0.5 if isatty else 60.0,
             on_step=scheduler.step if per_step and scheduler is not None else None,
+            forward=forward,
+            gather=(lambda f, y: distributed.gather(dd, f, y)) if dd.active else None,
+            device=dd.device,
         )
+        tr = distributed.mean_over_ranks(dd, tr)
         lr = optimizer.param_groups[-1]["lr"]
         if scheduler is not None and not per_step:
             scheduler.step()
-        logits, labels = predict(model, valid_loader, "valid", args.channels_last)
+        divergence = distributed.max_divergence(dd, model, criterion)
+        if divergence > 1e-4:
+            raise RuntimeError(f"processes out of sync after epoch {epoch}: parameters differ by {divergence:.3g}")
+        elapsed = (time.time() - t0) / 60
+        stop = args.max_minutes is not None and elapsed > args.max_minutes and epoch < args.epochs
+        if not dd.main:
+            if distributed.broadcast_flag(dd, stop):
+                break
+            continue
+        logits, labels = predict(model, valid_loader, "valid", args.channels_last, dd.device)
         v_loss = float(torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)))
         v_acc = float((logits.argmax(1) == labels).mean())
         posed_row: dict[str, float] = {}
         if posed_loader is not None:
-            p_logits, p_labels = predict(model, posed_loader, "posed val", args.channels_last)
+            p_logits, p_labels = predict(model, posed_loader, "posed val", args.channels_last, dd.device)
             report = classification_report(p_logits, p_labels, classes)
             posed_row = {"posed_val_acc": report["accuracy"], "posed_val_bacc": report["balanced_accuracy"]}  # type: ignore[dict-item]
         secs = time.time() - te
@@ -390,8 +473,10 @@ def main(argv: list[str] | None = None) -> Path:
                 "valid_loss": v_loss,
                 "valid_acc": v_acc,
                 **posed_row,
+                "images": int(tr["images"]),
                 "seconds": round(secs, 1),
                 "images_per_s": round(tr["images"] / secs, 1),
+                **({"processes": dd.world, "rank_divergence": divergence} if dd.active else {}),
             }
         )
         score = selection_score(rule, history[-1])
@@ -430,10 +515,9 @@ def main(argv: list[str] | None = None) -> Path:
             + f" | best {rule} {best_acc:.4f} @ {best_epoch} | {secs:.0f}s",
             flush=True,
         )
-        if args.max_minutes is not None and (time.time() - t0) / 60 > args.max_minutes and epoch < args.epochs:
+        if distributed.broadcast_flag(dd, stop):
             print(f"stopping: --max-minutes {args.max_minutes} passed after epoch {epoch}")
             break
-    return run
 
 
 if __name__ == "__main__":
