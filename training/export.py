@@ -1,8 +1,8 @@
 """Export a checkpoint to ONNX plus its JSON model card:
 ``python -m training.export --checkpoint <run>/best.pt --metrics <run>/eval/metrics.json --out models/<name>``.
 
-The ONNX graph takes ``input`` (N, C, S, S) float32 NCHW, N dynamic, and returns ``logits``
-(N, K). Probabilities are softmax(logits / temperature). The export fails loudly unless
+The ONNX graph takes ``input`` (N, C, S, S) float32 NCHW, N (and, for benchmarks, H and W) dynamic,
+and returns ``logits`` (N, K). Probabilities are softmax(logits / temperature). The export fails loudly unless
 onnxruntime reproduces PyTorch's logits within 1e-4.
 """
 
@@ -51,7 +51,9 @@ def export_onnx(model: torch.nn.Module, path: Path, in_chans: int, size: int) ->
     kwargs: dict[str, object] = {
         "input_names": ["input"],
         "output_names": ["logits"],
-        "dynamic_axes": {"input": {0: "N"}, "logits": {0: "N"}},
+        # H and W are dynamic too, so that latency at other input sizes can be measured on the same graph
+        # (npm run bench); the model reads faces at the card's size, the one it was trained at.
+        "dynamic_axes": {"input": {0: "N", 2: "H", 3: "W"}, "logits": {0: "N"}},
         "opset_version": OPSET,
         "do_constant_folding": True,
     }

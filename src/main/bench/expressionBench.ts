@@ -1,8 +1,12 @@
 /**
  * Expression pipeline latency on the CPU: detection + classification per frame, the classifier
  * alone (batch 1), and the same frames through @vladmandic/face-api (tfjs wasm, TinyFaceDetector
- * + FaceExpressionNet) for the ratio. Prints numbers; asserts nothing.
+ * + FaceExpressionNet) for the ratio; then the classifier and the pipeline at each candidate input
+ * size, against the same face-api run. Prints numbers; asserts nothing.
  */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD } from '../backend.js';
 import { ExpressionClassifier } from '../vision/expressionClassifier.js';
 import { VisionEngine } from '../vision/visionEngine.js';
@@ -23,16 +27,31 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-export async function runExpressionBench(): Promise<void> {
-  const frames = (await Promise.all(DEMO_FACES.map((f) => cutWebcamFrame(f, 0.3)))).filter((s): s is WebcamShot => s !== null);
-  console.log(`\nExpression pipeline, ${frames.length} webcam-framed 640x480 frames of real faces x ${ROUNDS} rounds, CPU`);
+/** Input sizes worth shipping: the classifier alone and the whole pipeline are timed at each. */
+const CANDIDATE_SIZES = [48, 64, 96, 112];
 
-  const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: DEFAULT_EXPRESSION_CARD });
+/**
+ * A card identical to the shipped one but for its input size, beside it in a temporary folder: the
+ * exported graph takes any H and W, so this times the same network at another size (the accuracy at
+ * that size needs a model trained for it).
+ */
+async function cardAtSize(cardPath: string, size: number, dir: string): Promise<string> {
+  const card = JSON.parse(await readFile(cardPath, 'utf8')) as { file: string; input: { size: number; shape: unknown[] } };
+  card.file = resolve(dirname(cardPath), card.file);
+  card.input = { ...card.input, size, shape: ['N', card.input.shape[1], size, size] };
+  const path = join(dir, `at-${size}.json`);
+  await writeFile(path, JSON.stringify(card));
+  return path;
+}
+
+async function timePipeline(cardPath: string, frames: WebcamShot[]) {
+  const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: cardPath });
   if ('error' in engine.info.expression) {
-    console.log(engine.info.expression.error);
-    return;
+    const { error } = engine.info.expression;
+    await engine.dispose();
+    return { error };
   }
-  const classifier = await ExpressionClassifier.load(DEFAULT_EXPRESSION_CARD);
+  const classifier = await ExpressionClassifier.load(cardPath);
   const ours: number[] = [];
   const classifierOnly: number[] = [];
   const classifierWithCrop: number[] = [];
@@ -55,13 +74,34 @@ export async function runExpressionBench(): Promise<void> {
       if (mainFace !== null) classifierWithCrop.push(await time(() => classifier.classify(frame.image, faces[mainFace]!)));
     }
   }
-  console.log(
-    `ours: ${engine.info.detector.model} + ${classifier.card.name} (${engine.info.expression.executionProvider})\t${stats(ours)}\tfaces found ${ourFaces}/${frames.length}`,
-  );
-  console.log(`classifier alone, batch 1 (${classifier.card.input.size} px)\t${stats(classifierOnly)}`);
-  console.log(`classifier with crop, alignment and normalisation\t${stats(classifierWithCrop)}`);
+  const result = { engine: engine.info, classifier: classifier.card, ours, classifierOnly, classifierWithCrop, ourFaces };
   await classifier.dispose();
   await engine.dispose();
+  return result;
+}
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+export async function runExpressionBench(): Promise<void> {
+  const frames = (await Promise.all(DEMO_FACES.map((f) => cutWebcamFrame(f, 0.3)))).filter((s): s is WebcamShot => s !== null);
+  console.log(`\nExpression pipeline, ${frames.length} webcam-framed 640x480 frames of real faces x ${ROUNDS} rounds, CPU`);
+
+  const shipped = await timePipeline(DEFAULT_EXPRESSION_CARD, frames);
+  if ('error' in shipped) {
+    console.log(shipped.error);
+    return;
+  }
+  const { engine, classifier } = shipped;
+  if ('error' in engine.expression) return;
+  console.log(
+    `ours: ${engine.detector.model} + ${classifier.name} (${engine.expression.executionProvider})\t${stats(shipped.ours)}\tfaces found ${shipped.ourFaces}/${frames.length}`,
+  );
+  console.log(`classifier alone, batch 1 (${classifier.input.size} px)\t${stats(shipped.classifierOnly)}`);
+  console.log(`classifier with crop, alignment and normalisation\t${stats(shipped.classifierWithCrop)}`);
 
   const baseline = await FaceApiBaseline.load();
   const theirs: number[] = [];
@@ -77,14 +117,22 @@ export async function runExpressionBench(): Promise<void> {
   console.log(
     `face-api 1.7.15: TinyFaceDetector 416 + FaceExpressionNet (tfjs wasm)\t${stats(theirs)}\tfaces found ${theirFaces}/${frames.length}`,
   );
-  const ratio =
-    percentile(
-      [...theirs].sort((a, b) => a - b),
-      50,
-    ) /
-    percentile(
-      [...ours].sort((a, b) => a - b),
-      50,
-    );
-  console.log(`speed-up of ours over face-api (median per frame)\t${ratio.toFixed(1)}x`);
+  console.log(`speed-up of ours over face-api (median per frame)\t${(median(theirs) / median(shipped.ours)).toFixed(1)}x`);
+
+  console.log(`\nThe same network at each candidate input size (latency only), against face-api's median in this run`);
+  const dir = await mkdtemp(join(tmpdir(), 'emotune-sizes-'));
+  try {
+    for (const size of CANDIDATE_SIZES) {
+      const run = await timePipeline(await cardAtSize(DEFAULT_EXPRESSION_CARD, size, dir), frames);
+      if ('error' in run) {
+        console.log(`${size} px\tcannot run: ${run.error}`);
+        continue;
+      }
+      console.log(
+        `${size} px\tclassifier alone ${stats(run.classifierOnly)}\twhole pipeline ${stats(run.ours)}\t${(median(theirs) / median(run.ours)).toFixed(1)}x faster than face-api`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
