@@ -171,3 +171,21 @@ def test_training_across_domains_selects_on_both_and_reports_posed_val(
         train.main(
             ["--data", str(learnable_dir), "--select", "mean-ferplus-acc-posed-bacc", "--out", str(tmp_path / "x")]
         )
+
+
+@pytest.mark.skipif(not os.environ.get("POSED_DIR"), reason="POSED_DIR not set")
+def test_real_posed_set_counts_match_its_readme_and_every_face_is_found(detector: BlazeFace) -> None:
+    root = os.environ["POSED_DIR"]
+    val = load_posed(root, "val", detector, CROP, 64)
+    assert len(val) == 217 and val.info["not_detected"] == []
+    counts = val.class_counts()
+    assert [counts[c] for c in ("neutral", "happiness", "sadness", "anger", "disgust", "fear", "surprise")] == [
+        13,
+        41,
+        36,
+        29,
+        36,
+        27,
+        35,
+    ]
+    assert {n[:2] for n in (Path(x).name for x in val.names)} == {"06", "11", "16", "21", "26"}  # performer-disjoint
