@@ -23,7 +23,7 @@ export async function startWebApp(options: { demoLibrary?: boolean; watchFolders
   });
   const web = await startWebServer(backend, rendererDir);
   return {
-    url: web.url,
+    url: web.openUrl,
     backend,
     web,
     close: async () => {

@@ -1,5 +1,6 @@
 /** The browser-mode bridge with a real backend: good calls work, bad ones are refused, and it keeps serving. */
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,24 @@ afterAll(async () => {
   await backend.dispose();
 });
 
+/** A GET with any Host header (fetch cannot set one), answering the status code. */
+function statusWithHost(path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const { port } = new URL(web.url);
+    const req = request({ host: '127.0.0.1', port, path: `/${path}`, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A request with this run's session cookie, as the page the server opened sends it. */
+function get(url: string, init: { headers?: Record<string, string> } = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { cookie: web.cookie, ...init.headers } });
+}
+
 class Client {
   readonly messages: WireMessage[] = [];
   private waiters: (() => void)[] = [];
@@ -40,8 +59,8 @@ class Client {
     });
   }
 
-  static open(origin = new URL(web.url).origin): Promise<Client> {
-    const ws = new WebSocket(`${web.url.replace('http', 'ws')}api`, { origin });
+  static open(origin = new URL(web.url).origin, headers: Record<string, string> = { cookie: web.cookie }): Promise<Client> {
+    const ws = new WebSocket(`${web.url.replace('http', 'ws')}api`, { origin, headers });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new Client(ws)));
       ws.once('error', reject);
@@ -107,12 +126,51 @@ describe('browser-mode bridge', () => {
     await expect(Client.open('http://evil.example')).rejects.toThrow(/403/);
   });
 
+  it('answers only the holder of the secret, under its own loopback names (DNS rebinding, local strangers)', async () => {
+    const { port } = new URL(web.url);
+    // a page on a site whose name resolves to 127.0.0.1, with a matching Origin
+    const rebound = { host: `evil.example:${port}`, origin: `http://evil.example:${port}` };
+    await expect(Client.open(rebound.origin, { ...rebound, cookie: web.cookie })).rejects.toThrow(/403/);
+    for (const path of ['', 'index.html', 'media/1', 'cover/1']) {
+      expect(await statusWithHost(path, { ...rebound, cookie: web.cookie }), path).toBe(421);
+    }
+    // a local process that sets a plausible Origin but has no secret
+    await expect(Client.open(new URL(web.url).origin, {})).rejects.toThrow(/403/);
+    for (const path of ['', 'index.html', 'media/1']) expect((await fetch(`${web.url}${path}`)).status, path).toBe(401);
+    expect((await fetch(`${web.url}?key=guess`, { redirect: 'manual' })).status).toBe(403);
+    // every loopback name of this port is fine
+    for (const host of [`localhost:${port}`, `[::1]:${port}`])
+      expect((await get(`${web.url}index.html`, { headers: { host } })).status).toBe(200);
+  });
+
+  it('trades the key in the printed address for an HttpOnly, SameSite=Strict cookie and drops it from the address', async () => {
+    const res = await fetch(web.openUrl, { redirect: 'manual', headers: { 'sec-fetch-site': 'none' } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie.split(';')[0]).toBe(web.cookie);
+    expect(new URL(web.openUrl).searchParams.get('key')!.length).toBeGreaterThanOrEqual(22); // >= 128 bits, base64url
+    const deep = await fetch(`${web.url}index.html?key=${new URL(web.openUrl).searchParams.get('key')}&x=1`, { redirect: 'manual' });
+    expect(deep.headers.get('location')).toBe('/index.html?x=1');
+  });
+
+  it('refuses requests that another site makes with the cookie attached', async () => {
+    for (const site of ['cross-site', 'same-site']) {
+      expect((await get(`${web.url}media/1`, { headers: { 'sec-fetch-site': site } })).status, site).toBe(403);
+    }
+    expect((await get(`${web.url}index.html`, { headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+    const origin = new URL(web.url).origin;
+    await expect(Client.open(origin, { cookie: web.cookie, 'sec-fetch-site': 'cross-site' })).rejects.toThrow(/403/);
+  });
+
   it('serves files under its root only', async () => {
-    const ok = await fetch(`${web.url}index.html`);
+    const ok = await get(`${web.url}index.html`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/text\/html/);
     for (const path of ['..%2f..%2fpackage.json', '%2e%2e/%2e%2e/package.json', '..%5c..%5cpackage.json']) {
-      const res = await fetch(`${web.url}${path}`);
+      const res = await get(`${web.url}${path}`);
       expect([403, 404]).toContain(res.status);
       expect(await res.text()).not.toMatch(/"name": "emotune"/);
     }
@@ -124,15 +182,15 @@ describe('browser-mode bridge', () => {
     await backend.library.addFolder(music);
     await backend.library.idle();
     const track = backend.library.listTracks({}).find((t) => t.title === 'Song')!;
-    const full = await fetch(`${web.url}media/${track.id}`);
+    const full = await get(`${web.url}media/${track.id}`);
     expect(full.status).toBe(200);
     expect(full.headers.get('content-type')).toBe('audio/ogg');
     const bytes = new Uint8Array(await full.arrayBuffer());
-    const part = await fetch(`${web.url}media/${track.id}`, { headers: { range: 'bytes=10-19' } });
+    const part = await get(`${web.url}media/${track.id}`, { headers: { range: 'bytes=10-19' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 10-19/${bytes.byteLength}`);
     expect(Array.from(new Uint8Array(await part.arrayBuffer()))).toEqual(Array.from(bytes.subarray(10, 20)));
-    expect((await fetch(`${web.url}media/${track.id}`, { headers: { range: `bytes=${bytes.byteLength}-` } })).status).toBe(416);
+    expect((await get(`${web.url}media/${track.id}`, { headers: { range: `bytes=${bytes.byteLength}-` } })).status).toBe(416);
     const probes = [
       'media/../package.json',
       'media/..%2f..%2fpackage.json',
@@ -149,7 +207,7 @@ describe('browser-mode bridge', () => {
       'cover/../package.json',
     ];
     for (const probe of probes) {
-      const res = await fetch(`${web.url}${probe}`);
+      const res = await get(`${web.url}${probe}`);
       expect([403, 404], probe).toContain(res.status);
       expect(await res.text(), probe).not.toMatch(/"name": "emotune"|OggS/);
     }
@@ -159,6 +217,6 @@ describe('browser-mode bridge', () => {
     const track = backend.library.listTracks({}).find((t) => t.title === 'Song')!;
     const folder = backend.library.listFolders()[0]!;
     backend.library.removeFolder(folder.id);
-    expect((await fetch(`${web.url}media/${track.id}`)).status).toBe(404);
+    expect((await get(`${web.url}media/${track.id}`)).status).toBe(404);
   });
 });

@@ -49,7 +49,7 @@ export async function runLoopBench(): Promise<void> {
     const browser = await launchChromium({ fakeVideo: video });
     try {
       const page = await browser.newPage();
-      await page.goto(web.url);
+      await page.goto(web.openUrl);
       await page.getByText('Switch at once').click();
       await page.waitForTimeout(SECONDS * 1000);
       const { latencies, sends } = await page.evaluate(() => {

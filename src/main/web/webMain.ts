@@ -17,7 +17,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const backend = await Backend.create('web', { dataDir: values['data-dir'] });
 const web = await startWebServer(backend, `${PROJECT_ROOT}dist/renderer`, port);
-console.log(`Emotune is running at ${web.url} (open it in Chromium or Chrome; Ctrl+C to stop)\nLibrary data: ${values['data-dir']}`);
+console.log(
+  `Emotune is running. Open this address in Chromium or Chrome (it holds this run's key; Ctrl+C to stop):\n  ${web.openUrl}\nLibrary data: ${values['data-dir']}`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

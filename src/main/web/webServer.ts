@@ -1,6 +1,7 @@
 /**
  * Browser mode: serves the built renderer and bridges the API over a WebSocket, on the
- * loopback interface only. Browsers may connect only from the page this server served.
+ * loopback interface only, to the holder of this run's secret (see access.ts): the page opened
+ * from the address `npm run web` prints.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { decodeMessage, encodeMessage, WireError, type WireMessage } from '../..
 import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
 import type { Backend } from '../backend.js';
 import { readCover, resolveMedia } from '../library/mediaAccess.js';
+import { Access, KEY_PARAM, newSecret, SESSION_COOKIE } from './access.js';
 
 /** A 1280x960 RGBA frame is 4.9 MB; anything past this cap is dropped by the socket layer. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -31,18 +33,20 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export interface WebServer {
+  /** The server's address, without the secret. */
   url: string;
+  /** The address to open: it carries this run's secret, which the first load turns into a session cookie. */
+  openUrl: string;
+  /** The Cookie header of a session, for clients that are not browsers (tests, benchmarks). */
+  cookie: string;
   server: Server;
   close(): Promise<void>;
 }
 
-export async function startWebServer(backend: Backend, rendererDir: string, port = 0): Promise<WebServer> {
+export async function startWebServer(backend: Backend, rendererDir: string, port = 0, secret = newSecret()): Promise<WebServer> {
+  const access = new Access(secret);
   const server = createServer((req, res) => {
-    const handle =
-      req.url?.startsWith(MEDIA_PREFIX) || req.url?.startsWith(COVER_PREFIX)
-        ? serveLibraryFile(backend, req, res)
-        : serveStatic(rendererDir, req, res);
-    handle.catch(() => {
+    route(access, backend, rendererDir, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -50,10 +54,15 @@ export async function startWebServer(backend: Backend, rendererDir: string, port
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   server.on('upgrade', (req, socket, head) => {
-    const origin = req.headers.origin;
-    const host = req.headers.host;
-    // A page from any other site could otherwise open the camera-frame channel of this app.
-    if (req.url !== API_PATH || !host || origin !== `http://${host}`) {
+    const { headers } = req;
+    // The camera-frame channel and the whole API: only for the page this server gave the session to.
+    const allowed =
+      req.url === API_PATH &&
+      access.hostAllowed(headers) &&
+      access.sameOrigin(headers) &&
+      !access.crossSite(headers) &&
+      access.hasSession(headers);
+    if (!allowed) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -65,8 +74,12 @@ export async function startWebServer(backend: Backend, rendererDir: string, port
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const { port: boundPort } = server.address() as AddressInfo;
+  access.bind(boundPort);
+  const url = `http://127.0.0.1:${boundPort}/`;
   return {
-    url: `http://127.0.0.1:${boundPort}/`,
+    url,
+    openUrl: `${url}?${KEY_PARAM}=${secret}`,
+    cookie: `${SESSION_COOKIE}=${secret}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {
@@ -75,6 +88,46 @@ export async function startWebServer(backend: Backend, rendererDir: string, port
         server.close(() => resolve());
       }),
   };
+}
+
+const PLAIN = { 'content-type': 'text/plain; charset=utf-8', 'referrer-policy': 'no-referrer' };
+
+/** The access checks in order, then the secret exchange, then the files. */
+async function route(access: Access, backend: Backend, rendererDir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!access.hostAllowed(req.headers)) {
+    res.writeHead(421, PLAIN).end(`Emotune answers only to 127.0.0.1, localhost or [::1] on port ${access.port}.\n`);
+    return;
+  }
+  if (access.crossSite(req.headers)) {
+    res.writeHead(403, PLAIN).end('Emotune does not answer requests made by other sites.\n');
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    res.writeHead(400, PLAIN).end();
+    return;
+  }
+  const key = url.searchParams.get(KEY_PARAM);
+  if (key !== null) {
+    if (!access.keyMatches(key)) {
+      res.writeHead(403, PLAIN).end('This key is not the one of this run: open the address that `npm run web` printed.\n');
+      return;
+    }
+    // The secret leaves the address bar (and history) at once; the cookie carries it from here.
+    url.searchParams.delete(KEY_PARAM);
+    res
+      .writeHead(303, { ...PLAIN, location: url.pathname + url.search, 'set-cookie': access.sessionCookie(), 'cache-control': 'no-store' })
+      .end();
+    return;
+  }
+  if (!access.hasSession(req.headers)) {
+    res.writeHead(401, PLAIN).end('Open the address that `npm run web` printed in its terminal: it carries the key of this run.\n');
+    return;
+  }
+  if (req.url?.startsWith(MEDIA_PREFIX) || req.url?.startsWith(COVER_PREFIX)) await serveLibraryFile(backend, req, res);
+  else await serveStatic(rendererDir, req, res);
 }
 
 function attachSession(backend: Backend, ws: WebSocket): void {
