@@ -1,5 +1,5 @@
 /** The browser-mode bridge with a real backend: good calls work, bad ones are refused, and it keeps serving. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +211,29 @@ describe('browser-mode bridge', () => {
       expect([403, 404], probe).toContain(res.status);
       expect(await res.text(), probe).not.toMatch(/"name": "emotune"|OggS/);
     }
+  });
+
+  it('does not serve, and does not write tags through, a track whose file became a link outside the library', async () => {
+    const music = mkdtempSync(join(tmpdir(), 'emotune-link-'));
+    const outside = mkdtempSync(join(tmpdir(), 'emotune-outside-'));
+    await makeAudioFile(music, { name: 'victim', format: 'ogg', title: 'Victim' });
+    await makeAudioFile(outside, { name: 'secret', format: 'ogg', title: 'Secret' });
+    await backend.library.addFolder(music);
+    await backend.library.idle();
+    const track = backend.library.listTracks({}).find((t) => t.title === 'Victim')!;
+    expect((await get(`${web.url}media/${track.id}`)).status).toBe(200);
+    // swapped behind the library's back for a link to a file outside every library folder
+    rmSync(track.path);
+    symlinkSync(join(outside, 'secret.ogg'), track.path);
+    const before = readFileSync(join(outside, 'secret.ogg'));
+    expect((await get(`${web.url}media/${track.id}`)).status).toBe(404);
+    expect((await get(`${web.url}cover/${track.id}`)).status).toBe(404);
+    backend.library.setUserMood([track.id], 'happy');
+    const result = await backend.library.writeMoodTags([track.id]);
+    expect(result.written).toBe(0);
+    expect(result.failed[0]!.message).toMatch(/outside the library folders/);
+    expect(readFileSync(join(outside, 'secret.ogg')).equals(before)).toBe(true);
+    backend.library.removeFolder(backend.library.listFolders().find((f) => f.path === music)!.id);
   });
 
   it('stops serving a track once its folder leaves the library', async () => {

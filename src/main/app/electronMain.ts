@@ -23,7 +23,7 @@ protocol.registerSchemesAsPrivileged([
 function serveMedia(backend: Backend): void {
   protocol.handle('emotune-media', async (request) => {
     const url = new URL(request.url);
-    const media = resolveMedia(backend.library.store, url.pathname.replace(/^\//, ''));
+    const media = await resolveMedia(backend.library.store, url.pathname.replace(/^\//, ''));
     if (!media || (url.host !== 'track' && url.host !== 'cover')) return new Response('not a library track', { status: 404 });
     if (url.host === 'cover') {
       const cover = await readCover(media.path).catch(() => null);

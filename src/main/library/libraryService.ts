@@ -16,6 +16,7 @@ import { FolderWatcher } from './folderWatcher.js';
 import { LibraryStore } from './libraryStore.js';
 import { readM3u, writeM3u } from './m3u.js';
 import { scanFolder, startProgress } from './scanner.js';
+import { realPathInLibrary } from './libraryPaths.js';
 import { writeTags } from './tagWriter.js';
 
 export interface LibraryEvents {
@@ -155,15 +156,22 @@ export class LibraryService {
   }
 
   /** Writes each track's own (user) mood into its file's tags; returns the failures, by path. */
-  writeMoodTags(trackIds: readonly number[]): { written: number; failed: { path: string; message: string }[] } {
+  async writeMoodTags(trackIds: readonly number[]): Promise<{ written: number; failed: { path: string; message: string }[] }> {
     let written = 0;
     const failed: { path: string; message: string }[] = [];
+    const folders = this.store.listFolders().map((f) => f.path);
     for (const id of trackIds) {
       const track = this.store.getTrack(id);
       const user = track?.moods.find((m) => m.source === 'user');
       if (!track || !user?.mood) continue;
+      // The library's one rule: never write through a link to a file outside the music folders.
+      const real = await realPathInLibrary(track.path, folders);
+      if (real === null) {
+        failed.push({ path: track.path, message: 'the file is missing or leads outside the library folders; not written' });
+        continue;
+      }
       try {
-        writeTags(track.path, { mood: user.mood });
+        writeTags(real, { mood: user.mood });
         written++;
       } catch (error) {
         failed.push({ path: track.path, message: (error as Error).message });

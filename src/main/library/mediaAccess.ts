@@ -1,9 +1,10 @@
 /**
  * What the audio and cover endpoints may serve: library tracks by id, and nothing else. A URL
- * names a track id, never a path, and the stored path must still lie inside a library folder.
+ * names a track id, never a path, and the track's real path must still lie inside a library folder.
  */
-import { extname, resolve, sep } from 'node:path';
+import { extname } from 'node:path';
 import { parseFile } from 'music-metadata';
+import { realPathInLibrary } from './libraryPaths.js';
 import type { LibraryStore } from './libraryStore.js';
 
 const AUDIO_TYPES: Record<string, string> = {
@@ -26,15 +27,20 @@ export interface MediaFile {
   contentType: string;
 }
 
-/** The file behind a media URL's id segment, or null for anything that is not a library track. */
-export function resolveMedia(store: LibraryStore, idSegment: string): MediaFile | null {
+/**
+ * The file behind a media URL's id segment, or null for anything that is not a library track. The
+ * path returned is the real one, checked by the library's one rule (libraryPaths.ts).
+ */
+export async function resolveMedia(store: LibraryStore, idSegment: string): Promise<MediaFile | null> {
   if (!/^[1-9]\d{0,15}$/.test(idSegment)) return null;
   const track = store.getTrack(Number(idSegment));
   if (!track) return null;
-  const path = resolve(track.path);
-  const inLibrary = store.listFolders().some((f) => path.startsWith(resolve(f.path) + sep));
-  if (!inLibrary) return null;
-  return { path, contentType: AUDIO_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream' };
+  const path = await realPathInLibrary(
+    track.path,
+    store.listFolders().map((f) => f.path),
+  );
+  if (path === null) return null;
+  return { path, contentType: AUDIO_TYPES[extname(track.path).toLowerCase()] ?? 'application/octet-stream' };
 }
 
 /** The first embedded picture of a track, if it has one. */

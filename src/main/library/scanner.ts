@@ -10,6 +10,7 @@ import type { ScanProgress } from '../../shared/library.js';
 import { moodFromTag } from '../../shared/mood.js';
 import type { LibraryStore, MoodRecord, TrackRecord } from './libraryStore.js';
 import { isAudioFile, readFileTags } from './tagReader.js';
+import { realPathInLibrary } from './libraryPaths.js';
 
 export interface ScanOptions {
   batchSize?: number;
@@ -59,8 +60,9 @@ export async function scanFolder(
 
   let listed: ListedFile[];
   const unreadable: string[] = [];
+  const outside: string[] = [];
   try {
-    listed = await listAudioFiles(folderPath, unreadable);
+    listed = await listAudioFiles(folderPath, unreadable, outside);
   } catch (error) {
     progress.phase = 'failed';
     progress.message = `cannot read the folder ${folderPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
@@ -132,7 +134,10 @@ export async function scanFolder(
   progress.removed = gone.length;
 
   progress.phase = 'done';
-  if (unreadable.length > 0) progress.message = `could not read ${unreadable.length} sub-folder(s), e.g. ${unreadable[0]}`;
+  const notes = [];
+  if (unreadable.length > 0) notes.push(`could not read ${unreadable.length} sub-folder(s), e.g. ${unreadable[0]}`);
+  if (outside.length > 0) notes.push(`skipped ${outside.length} link(s) to files outside the folder, e.g. ${outside[0]}`);
+  if (notes.length > 0) progress.message = notes.join('; ');
   report(true);
   return progress;
 }
@@ -142,8 +147,8 @@ export function startProgress(folder: string): ScanProgress {
   return { folder, phase: 'listing', done: 0, total: 0, current: null, added: 0, updated: 0, removed: 0, failed: 0 };
 }
 
-/** Audio files under a folder, recursively; unreadable sub-folders are noted and skipped. */
-async function listAudioFiles(root: string, unreadable: string[]): Promise<ListedFile[]> {
+/** Audio files under a folder, recursively; unreadable sub-folders and links leading outside it are noted and skipped. */
+async function listAudioFiles(root: string, unreadable: string[], outside: string[]): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
   const pending = [root];
   let first = true;
@@ -161,7 +166,15 @@ async function listAudioFiles(root: string, unreadable: string[]): Promise<Liste
     for await (const entry of handle) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) pending.push(path);
-      else if ((entry.isFile() || entry.isSymbolicLink()) && isAudioFile(path)) {
+      else if (entry.isFile() && isAudioFile(path)) {
+        const info = await stat(path).catch(() => undefined);
+        if (info?.isFile()) out.push({ path, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
+      } else if (entry.isSymbolicLink() && isAudioFile(path)) {
+        // A link counts only if it leads to a file inside the folder being scanned.
+        if ((await realPathInLibrary(path, [root])) === null) {
+          outside.push(path);
+          continue;
+        }
         const info = await stat(path).catch(() => undefined);
         if (info?.isFile()) out.push({ path, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
       }

@@ -210,7 +210,7 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
 async function serveLibraryFile(backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '';
   const isCover = url.startsWith(COVER_PREFIX);
-  const media = resolveMedia(backend.library.store, url.slice((isCover ? COVER_PREFIX : MEDIA_PREFIX).length));
+  const media = await resolveMedia(backend.library.store, url.slice((isCover ? COVER_PREFIX : MEDIA_PREFIX).length));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405).end();
     return;

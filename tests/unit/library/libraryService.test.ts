@@ -69,7 +69,7 @@ describe('LibraryService', () => {
   it('writes the user’s moods back into the files, which then read back', async () => {
     const second = byTitle('Second')!;
     service.setUserMood([second.id], 'energetic');
-    const result = service.writeMoodTags([second.id]);
+    const result = await service.writeMoodTags([second.id]);
     expect(result).toEqual({ written: 1, failed: [] });
     expect((await readFileTags(second.path)).moodText).toBe('energetic');
     await service.idle();

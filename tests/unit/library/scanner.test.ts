@@ -1,5 +1,5 @@
 /** Scanning real files into the real SQLite database: incremental, robust to bad files. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,29 @@ describe('scanFolder', () => {
     const again = store.getTrack(track.id)!;
     expect(again.mood).toMatchObject({ source: 'user', mood: 'happy' });
     expect(again.moods.map((m) => m.source)).toEqual(['user', 'file']);
+    store.db.close();
+  });
+
+  it('keeps links to files inside the folder and skips, with a note, links that lead outside it', async () => {
+    const store = openStore();
+    const linked = join(root, 'linked');
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(linked, { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    await makeAudioFile(linked, { name: 'real', format: 'ogg', title: 'Real' });
+    await makeAudioFile(elsewhere, { name: 'outside', format: 'ogg', title: 'Outside' });
+    symlinkSync(join(linked, 'real.ogg'), join(linked, 'alias.ogg'));
+    symlinkSync(join(elsewhere, 'outside.ogg'), join(linked, 'escape.ogg'));
+    symlinkSync('/etc/passwd', join(linked, 'passwd.mp3'));
+    const folder = store.addFolder(linked);
+    const progress = await scanFolder(store, folder.id, linked);
+    const paths = store
+      .listTracks({})
+      .map((t) => t.path)
+      .filter((p) => p.startsWith(linked))
+      .sort();
+    expect(paths).toEqual([join(linked, 'alias.ogg'), join(linked, 'real.ogg')]);
+    expect(progress.message).toMatch(/skipped 2 link\(s\) to files outside the folder/);
     store.db.close();
   });
 
