@@ -2,6 +2,7 @@
  * Electron entry: one window on a custom app:// origin, sandboxed, talking to the same
  * Backend as browser mode through IPC. Kept thin; the services live elsewhere.
  */
+import { allowsCameraCheck, APP_ORIGIN, APP_SCHEME, grantsCamera, isAppUrl } from './appOrigin.js';
 import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,11 +12,10 @@ import { Backend, PROJECT_ROOT, VISION_WORKER_ENTRY, type BackendSession } from 
 import { readCover, resolveMedia } from '../library/mediaAccess.js';
 import { utilityProcessChannel } from './utilityProcessChannel.js';
 
-const APP_ORIGIN = 'app://emotune';
 const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
 
 protocol.registerSchemesAsPrivileged([
-  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
   { scheme: 'emotune-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
 ]);
 
@@ -37,9 +37,9 @@ function serveMedia(backend: Backend): void {
 }
 
 function serveRenderer(): void {
-  protocol.handle('app', (request) => {
+  protocol.handle(APP_SCHEME, (request) => {
     const url = new URL(request.url);
-    if (url.host !== 'emotune') return new Response('not found', { status: 404 });
+    if (!isAppUrl(request.url)) return new Response('not found', { status: 404 });
     const file = normalize(join(RENDERER_DIR, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
     if (!file.startsWith(RENDERER_DIR + sep)) return new Response('forbidden', { status: 403 });
     return net.fetch(pathToFileURL(file).href);
@@ -49,11 +49,12 @@ function serveRenderer(): void {
 function restrictPermissions(): void {
   // The camera (and nothing else) is granted, and only to the app's own pages.
   session.defaultSession.setPermissionRequestHandler((webContents, permission, callback, details) => {
-    callback(
-      permission === 'media' && details.requestingUrl.startsWith(`${APP_ORIGIN}/`) && webContents.getURL().startsWith(`${APP_ORIGIN}/`),
-    );
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    callback(grantsCamera(permission, details.requestingUrl, webContents.getURL(), mediaTypes));
   });
-  session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) => permission === 'media' && origin === APP_ORIGIN);
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, origin, details) =>
+    allowsCameraCheck(permission, origin, details.mediaType),
+  );
 }
 
 async function main(): Promise<void> {
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
 
   ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, params: unknown): Promise<BridgeReply> => {
     // Only our own top-level page may call the backend.
-    if (event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) !== true || event.senderFrame.parent !== null) {
+    if (!event.senderFrame || !isAppUrl(event.senderFrame.url) || event.senderFrame.parent !== null) {
       return { ok: false, error: { code: 'bad-request', message: 'calls are accepted from the Emotune window only' } };
     }
     const contents = event.sender;
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
   // Links never open inside the app window.
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+    if (!isAppUrl(url)) e.preventDefault();
   });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 
