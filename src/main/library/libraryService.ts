@@ -17,7 +17,7 @@ import { LibraryStore } from './libraryStore.js';
 import { readM3u, writeM3u } from './m3u.js';
 import { scanFolder, startProgress } from './scanner.js';
 import { realPathInLibrary } from './libraryPaths.js';
-import { writeTags } from './tagWriter.js';
+import { writeTagsOffThread } from './tagWriteClient.js';
 
 export interface LibraryEvents {
   scanProgress(progress: ScanProgress): void;
@@ -155,28 +155,27 @@ export class LibraryService {
     return changed;
   }
 
-  /** Writes each track's own (user) mood into its file's tags; returns the failures, by path. */
+  /**
+   * Writes each track's own (user) mood into its file's tags, atomically and off the event loop;
+   * returns the failures, by path.
+   */
   async writeMoodTags(trackIds: readonly number[]): Promise<{ written: number; failed: { path: string; message: string }[] }> {
-    let written = 0;
     const failed: { path: string; message: string }[] = [];
     const folders = this.store.listFolders().map((f) => f.path);
+    const jobs = [];
     for (const id of trackIds) {
       const track = this.store.getTrack(id);
       const user = track?.moods.find((m) => m.source === 'user');
       if (!track || !user?.mood) continue;
       // The library's one rule: never write through a link to a file outside the music folders.
       const real = await realPathInLibrary(track.path, folders);
-      if (real === null) {
+      if (real === null)
         failed.push({ path: track.path, message: 'the file is missing or leads outside the library folders; not written' });
-        continue;
-      }
-      try {
-        writeTags(real, { mood: user.mood });
-        written++;
-      } catch (error) {
-        failed.push({ path: track.path, message: (error as Error).message });
-      }
+      else jobs.push({ path: real, tags: { mood: user.mood } });
     }
+    const outcomes = await writeTagsOffThread(jobs);
+    for (const o of outcomes) if (!o.ok) failed.push({ path: o.path, message: o.message });
+    const written = outcomes.filter((o) => o.ok).length;
     // The files changed: rescan so sizes, mtimes and file moods match them.
     if (written > 0) void this.rescan();
     return { written, failed };

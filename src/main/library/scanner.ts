@@ -4,12 +4,13 @@
  * kill loses at most the batch in flight, and the next scan carries on from what was committed.
  * A file that cannot be read is recorded with its error and skipped.
  */
-import { opendir, stat } from 'node:fs/promises';
+import { lstat, opendir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanProgress } from '../../shared/library.js';
 import { moodFromTag } from '../../shared/mood.js';
 import type { LibraryStore, MoodRecord, TrackRecord } from './libraryStore.js';
 import { isAudioFile, readFileTags } from './tagReader.js';
+import { isWriteCopy } from './atomicTagWrite.js';
 import { realPathInLibrary } from './libraryPaths.js';
 
 export interface ScanOptions {
@@ -147,6 +148,12 @@ export function startProgress(folder: string): ScanProgress {
   return { folder, phase: 'listing', done: 0, total: 0, current: null, added: 0, updated: 0, removed: 0, failed: 0 };
 }
 
+/** A tag write's copy that a crash or kill left behind (a live write finishes within seconds). */
+async function removeStaleWriteCopy(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info?.isFile() && Date.now() - info.mtimeMs > 10 * 60_000) await unlink(path).catch(() => undefined);
+}
+
 /** Audio files under a folder, recursively; unreadable sub-folders and links leading outside it are noted and skipped. */
 async function listAudioFiles(root: string, unreadable: string[], outside: string[]): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
@@ -165,6 +172,10 @@ async function listAudioFiles(root: string, unreadable: string[], outside: strin
     first = false;
     for await (const entry of handle) {
       const path = join(dir, entry.name);
+      if (isWriteCopy(path)) {
+        await removeStaleWriteCopy(path);
+        continue;
+      }
       if (entry.isDirectory()) pending.push(path);
       else if (entry.isFile() && isAudioFile(path)) {
         const info = await stat(path).catch(() => undefined);

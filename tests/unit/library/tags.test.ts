@@ -1,9 +1,11 @@
 /** Tag reading (music-metadata) and writing (node-taglib-sharp) on real files in every format. */
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFile } from 'music-metadata';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeTagsAtomically } from '../../../src/main/library/atomicTagWrite.js';
+import { audioPayloadDigest } from '../../../src/main/library/audioPayload.js';
 import { readFileTags } from '../../../src/main/library/tagReader.js';
 import { writeTags, TagWriteError } from '../../../src/main/library/tagWriter.js';
 import { AUDIO_FORMATS, makeAudioFile } from '../../support/audioFiles.js';
@@ -65,6 +67,35 @@ describe.each(AUDIO_FORMATS)('%s', (format) => {
     writeTags(copy, { mood: null });
     expect((await readFileTags(copy)).moodText).toBeNull();
   });
+
+  it('writes atomically: the mood reads back, the sound is byte for byte the same, the mode is kept', async () => {
+    const sub = mkdtempSync(join(dir, `atomic-${format}-`));
+    const copy = join(sub, `song${files.get(format)!.slice(files.get(format)!.lastIndexOf('.'))}`);
+    copyFileSync(files.get(format)!, copy);
+    chmodSync(copy, 0o640);
+    const sound = await audioPayloadDigest(copy);
+    expect(sound).toMatch(/^[0-9a-f]{64}$/);
+    // a mood much longer than the old one makes the tags grow, so the audio moves in the file
+    await writeTagsAtomically(copy, { mood: 'Energetic and bright, a long mood to grow the tag block' });
+    expect((await readFileTags(copy)).moodText).toBe('Energetic and bright, a long mood to grow the tag block');
+    expect(await audioPayloadDigest(copy)).toBe(sound);
+    expect(statSync(copy).mode & 0o777).toBe(0o640);
+    expect(readdirSync(sub)).toEqual([copy.slice(sub.length + 1)]); // no copy left behind
+  });
+});
+
+describe('the sound digest', () => {
+  it('sees a change in the audio, not in the tags', async () => {
+    const copy = join(dir, 'digest.flac');
+    copyFileSync(files.get('flac')!, copy);
+    const before = await audioPayloadDigest(copy);
+    writeTags(copy, { mood: 'Calm' });
+    expect(await audioPayloadDigest(copy)).toBe(before);
+    const bytes = readFileSync(copy);
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+    writeFileSync(copy, bytes);
+    expect(await audioPayloadDigest(copy)).not.toBe(before);
+  });
 });
 
 describe('bad files', () => {
@@ -72,6 +103,16 @@ describe('bad files', () => {
     const junk = join(dir, 'junk.mp3');
     writeFileSync(junk, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
     await expect(readFileTags(junk)).rejects.toThrow();
+  });
+
+  it('leaves a file it cannot tag as it was, and says which file and why', async () => {
+    const junk = join(dir, 'half.flac');
+    writeFileSync(junk, Buffer.concat([Buffer.from('fLaC'), Buffer.from([0x00, 0xff, 0xff, 0xff]), Buffer.alloc(10)]));
+    const before = readFileSync(junk);
+    await expect(writeTagsAtomically(junk, { mood: 'happy' })).rejects.toThrow(/cannot write tags to .*half\.flac/);
+    expect(readFileSync(junk).equals(before)).toBe(true);
+    await expect(writeTagsAtomically(join(dir, 'gone.mp3'), { mood: 'happy' })).rejects.toThrow(/the file is missing/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.emotune-write-'))).toEqual([]);
   });
 
   it('says which file it could not tag', () => {
