@@ -55,6 +55,8 @@ export interface BackendOptions {
   watchFolders?: boolean;
   /** Where the models run: a worker thread unless the caller (Electron) brings a utility process. */
   visionChannel?: () => VisionChannel;
+  /** A folder dialog opened by the main process (desktop); the renderer never names a path there. */
+  pickFolder?: () => Promise<string | null>;
 }
 
 export class Backend {
@@ -68,6 +70,7 @@ export class Backend {
     private readonly vision: VisionHost,
     dataDir: string,
     watchFolders: boolean,
+    private readonly pickFolder?: () => Promise<string | null>,
   ) {
     this.library = new LibraryService(
       dataDir,
@@ -86,7 +89,7 @@ export class Backend {
       expressionCard: options.expressionCard ?? DEFAULT_EXPRESSION_CARD,
     });
     if ('error' in vision.info.expression) console.warn(vision.info.expression.error);
-    const backend = new Backend(transport, vision, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true);
+    const backend = new Backend(transport, vision, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true, options.pickFolder);
     if (options.demoLibrary ?? true) {
       // In the background: the window opens while the demo pieces are written and scanned.
       void backend.library.ensureDemoLibrary().catch((error: unknown) => console.error('could not create the demo library:', error));
@@ -110,7 +113,14 @@ export class Backend {
       this.transport === 'web'
         ? { mediaBase: '/media/', coverBase: '/cover/' }
         : { mediaBase: 'emotune-media://track/', coverBase: 'emotune-media://cover/' };
-    return { name: 'Emotune', version: this.version, transport: this.transport, ...media, ...this.vision.info };
+    return {
+      name: 'Emotune',
+      version: this.version,
+      transport: this.transport,
+      canPickFolder: this.pickFolder !== undefined,
+      ...media,
+      ...this.vision.info,
+    };
   }
 
   openSession(emit: EventSink): BackendSession {
@@ -147,13 +157,18 @@ export class Backend {
       },
       'library.folders': () => library.listFolders(),
       'library.addFolder': ({ path }) => library.addFolder(path),
+      'library.pickFolder': async () => {
+        if (!this.pickFolder) throw new Error('choosing a folder needs the desktop app: type the folder’s full path');
+        const path = await this.pickFolder();
+        return path === null ? null : library.addFolder(path);
+      },
       'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
       'library.rescan': ({ folderId }) => library.rescan(folderId),
       'library.tracks': (query) => library.listTracks(query),
       'library.setMood': ({ trackIds, mood }) => ({ changed: library.setUserMood(trackIds, mood) }),
       'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
-      'library.importPlaylist': ({ path, name }) => library.importPlaylist(path, name),
-      'library.exportPlaylist': async ({ trackIds, path }) => ({ written: await library.exportPlaylist(trackIds, path) }),
+      'library.importPlaylist': ({ content, name }) => library.importPlaylist(content, name),
+      'library.exportPlaylist': ({ trackIds }) => library.exportPlaylist(trackIds),
       'mood.policy': () => library.moodPolicy(),
       'mood.setPolicy': ({ policy }) => {
         library.setMoodPolicy(policy);

@@ -30,6 +30,8 @@ export interface AppInfo {
   version: string;
   /** Which transport the backend sees; for the About box, never for branching in the UI. */
   transport: 'electron' | 'web';
+  /** Whether library.pickFolder can open a folder dialog (the desktop app); else folders are typed. */
+  canPickFolder: boolean;
   detector: {
     model: string;
     inputSize: number;
@@ -56,6 +58,7 @@ export const apiCallSchemas = {
   'vision.setSettings': setExpressionSettingsSchema,
   'library.folders': emptyParamsSchema,
   'library.addFolder': addFolderSchema,
+  'library.pickFolder': emptyParamsSchema,
   'library.removeFolder': folderIdSchema,
   'library.rescan': rescanSchema,
   'library.tracks': trackQuerySchema,
@@ -85,13 +88,16 @@ export interface ApiResults {
   'vision.setSettings': ExpressionStateSettings;
   'library.folders': LibraryFolder[];
   'library.addFolder': LibraryFolder;
+  /** The folder chosen in the desktop app's dialog and added, or null when the dialog was cancelled. */
+  'library.pickFolder': LibraryFolder | null;
   'library.removeFolder': { removed: boolean };
   'library.rescan': ScanProgress[];
   'library.tracks': Track[];
   'library.setMood': { changed: number };
   'library.writeMoodTags': { written: number; failed: { path: string; message: string }[] };
   'library.importPlaylist': { name: string; matched: number; missing: string[] };
-  'library.exportPlaylist': { written: number };
+  /** M3U text for the renderer to offer as a download. */
+  'library.exportPlaylist': { content: string; written: number };
   'mood.policy': MoodPolicy;
   'mood.setPolicy': MoodPolicy;
   'mood.next': TrackChoiceResult | null;

@@ -37,8 +37,11 @@ export const trackQuerySchema = z
   .strict();
 export const setMoodSchema = z.object({ trackIds, mood: moodSchema.nullable() }).strict();
 export const trackIdsSchema = z.object({ trackIds }).strict();
-export const importPlaylistSchema = z.object({ path, name: z.string().min(1).max(200).optional() }).strict();
-export const exportPlaylistSchema = z.object({ trackIds, path }).strict();
+/** The playlist's text, read by the renderer from a file the user picked: never a path. */
+export const importPlaylistSchema = z
+  .object({ name: z.string().trim().min(1).max(200), content: z.string().max(8 * 1024 * 1024) })
+  .strict();
+export const exportPlaylistSchema = z.object({ trackIds }).strict();
 
 const policyRow = z
   .object(

@@ -9,6 +9,7 @@ function handlers(): ApiHandlers {
       name: 'Emotune',
       version: '0',
       transport: 'web' as const,
+      canPickFolder: false,
       detector: { model: 'm', inputSize: 128, executionProvider: 'cpu' },
       mediaBase: '/media/',
       coverBase: '/cover/',

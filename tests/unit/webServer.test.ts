@@ -122,6 +122,21 @@ describe('browser-mode bridge', () => {
     other.ws.close();
   });
 
+  it('never reads or writes a file the renderer names', async () => {
+    const client = await Client.open();
+    const read = await client.call(1, 'library.importPlaylist', { path: '/etc/passwd' });
+    expect(read).toMatchObject({ type: 'error', error: { code: 'bad-request' } });
+    const write = await client.call(2, 'library.exportPlaylist', { trackIds: [1], path: join(tmpdir(), 'x.m3u') });
+    expect(write).toMatchObject({ type: 'error', error: { code: 'bad-request' } });
+    const exported = await client.call(3, 'library.exportPlaylist', { trackIds: [999_999] });
+    expect(exported).toMatchObject({ type: 'result', result: { written: 0, content: '#EXTM3U\n' } });
+    const relative = await client.call(4, 'library.addFolder', { path: 'Music' });
+    expect((relative as { error: { message: string } }).error.message).toMatch(/full path/);
+    const dialog = await client.call(5, 'library.pickFolder', {});
+    expect((dialog as { error: { message: string } }).error.message).toMatch(/needs the desktop app/);
+    client.ws.close();
+  });
+
   it('refuses WebSocket connections from other origins', async () => {
     await expect(Client.open('http://evil.example')).rejects.toThrow(/403/);
   });

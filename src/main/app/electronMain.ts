@@ -3,7 +3,7 @@
  * Backend as browser mode through IPC. Kept thin; the services live elsewhere.
  */
 import { allowsCameraCheck, APP_ORIGIN, APP_SCHEME, grantsCamera, isAppUrl } from './appOrigin.js';
-import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type BridgeReply } from '../../shared/bridge.js';
@@ -64,6 +64,10 @@ async function main(): Promise<void> {
   const backend = await Backend.create('electron', {
     dataDir: app.getPath('userData'),
     visionChannel: () => utilityProcessChannel(VISION_WORKER_ENTRY),
+    pickFolder: async () => {
+      const picked = await dialog.showOpenDialog({ title: 'Add a music folder', properties: ['openDirectory'] });
+      return picked.canceled ? null : (picked.filePaths[0] ?? null);
+    },
   });
   serveMedia(backend);
   const sessions = new Map<number, BackendSession>();

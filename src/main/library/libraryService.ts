@@ -2,8 +2,8 @@
  * The music library behind the API: folders, scans (one at a time, watched folders rescanned
  * on change), moods from the user, the files and the audio, playlists, and the mood policy.
  */
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { access, constants, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { ExpressionState } from '../../shared/expressions.js';
 import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
 import { DEFAULT_MOOD_POLICY, type Mood, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
@@ -14,7 +14,7 @@ import { openLibraryDatabase } from './database.js';
 import { createDemoLibrary } from './demoLibrary.js';
 import { FolderWatcher } from './folderWatcher.js';
 import { LibraryStore } from './libraryStore.js';
-import { readM3u, writeM3u } from './m3u.js';
+import { formatM3u, parseM3u } from './m3u.js';
 import { scanFolder, startProgress } from './scanner.js';
 import { realPathInLibrary } from './libraryPaths.js';
 import { writeTagsOffThread } from './tagWriteClient.js';
@@ -62,6 +62,8 @@ export class LibraryService {
   }
 
   async addFolder(path: string): Promise<LibraryFolder> {
+    // A relative path would mean the server's own folder, which the user never sees.
+    if (!isAbsolute(path)) throw new Error(`cannot add ${path}: give the folder's full path, e.g. /home/you/Music`);
     const absolute = resolve(path);
     const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
       throw new Error(
@@ -72,6 +74,9 @@ export class LibraryService {
       );
     });
     if (!info.isDirectory()) throw new Error(`cannot add ${absolute}: it is not a folder`);
+    await access(absolute, constants.R_OK | constants.X_OK).catch((error: unknown) => {
+      throw new Error(`cannot add ${absolute}: permission denied (Emotune cannot list the folder)`, { cause: error });
+    });
     const nested = this.store.listFolders().find((f) => absolute.startsWith(`${f.path}/`) || f.path.startsWith(`${absolute}/`));
     if (nested) throw new Error(`cannot add ${absolute}: it overlaps the library folder ${nested.path}`);
     const folder = this.store.addFolder(absolute);
@@ -181,30 +186,29 @@ export class LibraryService {
     return { written, failed };
   }
 
-  async importPlaylist(path: string, name?: string): Promise<{ name: string; matched: number; missing: string[] }> {
-    const paths = await readM3u(path);
+  /**
+   * Saves the playlist whose M3U text the user uploaded: absolute entries match library tracks by
+   * path, relative ones by the end of the path (the playlist's own folder is not known).
+   */
+  importPlaylist(content: string, name: string): { name: string; matched: number; missing: string[] } {
+    const tracks = this.store.listTracks({});
     const ids: number[] = [];
     const missing: string[] = [];
-    for (const p of paths) {
-      const track = this.store.getTrackByPath(resolve(p));
+    for (const entry of parseM3u(content)) {
+      const suffix = `/${entry.replace(/^(\.\.?\/)+/, '')}`;
+      const track = isAbsolute(entry) ? this.store.getTrackByPath(resolve(entry)) : tracks.find((t) => t.path.endsWith(suffix));
       if (track) ids.push(track.id);
-      else missing.push(p);
+      else missing.push(entry);
     }
-    const playlistName =
-      name ??
-      path
-        .split(/[\\/]/)
-        .pop()!
-        .replace(/\.m3u8?$/i, '');
-    this.store.savePlaylist(playlistName, ids);
+    this.store.savePlaylist(name, ids);
     this.events.changed();
-    return { name: playlistName, matched: ids.length, missing };
+    return { name, matched: ids.length, missing };
   }
 
-  async exportPlaylist(trackIds: readonly number[], path: string): Promise<number> {
+  /** The tracks as M3U text, for the renderer to offer as a download. */
+  exportPlaylist(trackIds: readonly number[]): { content: string; written: number } {
     const tracks = trackIds.map((id) => this.store.getTrack(id)).filter((t): t is Track => t !== undefined);
-    await writeM3u(path, tracks);
-    return tracks.length;
+    return { content: formatM3u(tracks), written: tracks.length };
   }
 
   moodPolicy(): MoodPolicy {

@@ -1,19 +1,17 @@
-/** M3U / M3U8 playlists: read paths (relative, absolute or file:// URLs) and write extended M3U. */
-import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/**
+ * M3U / M3U8 playlists as text: the renderer uploads a playlist's content and downloads the export,
+ * so no path to a playlist file ever comes from it. Entries are relative, absolute or file:// URLs.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Track } from '../../shared/library.js';
 
-export async function readM3u(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read the playlist ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const base = dirname(path);
+/**
+ * The file entries of a playlist, in order: comments, blank lines and streams dropped, file:// URLs
+ * turned into paths; relative entries resolved against `base`, or kept relative (with forward
+ * slashes) when there is none.
+ */
+export function parseM3u(text: string, base?: string): string[] {
   const out: string[] = [];
   for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
     const line = raw.trim();
@@ -25,17 +23,28 @@ export async function readM3u(path: string): Promise<string[]> {
         // A malformed URL names no file we could play.
       }
     } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(line)) {
-      out.push(isAbsolute(line) ? line : resolve(base, line.replace(/\\/g, '/')));
+      const entry = line.replace(/\\/g, '/');
+      out.push(isAbsolute(line) ? line : base === undefined ? entry : resolve(base, entry));
     }
   }
   return out;
 }
 
-export async function writeM3u(path: string, tracks: readonly Track[]): Promise<void> {
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- these are the characters to keep out
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROLS = new RegExp(CONTROL.source, 'g');
+
+/**
+ * Extended M3U for the tracks. No line carries a control character: a title's become spaces, and a
+ * path that holds one (a newline in a file name could start a line of its own) is written as a
+ * file:// URL, which escapes it.
+ */
+export function formatM3u(tracks: readonly Track[]): string {
   const lines = ['#EXTM3U'];
   for (const t of tracks) {
-    lines.push(`#EXTINF:${Math.round(t.durationSec ?? -1)},${t.artist ? `${t.artist} - ` : ''}${t.title}`.replace(/[\r\n]/g, ' '));
-    lines.push(t.path);
+    lines.push(`#EXTINF:${Math.round(t.durationSec ?? -1)},${t.artist ? `${t.artist} - ` : ''}${t.title}`.replace(CONTROLS, ' '));
+    lines.push(CONTROL.test(t.path) ? pathToFileURL(t.path).href : t.path);
   }
-  await writeFile(path, `${lines.join('\n')}\n`, 'utf8');
+  return `${lines.join('\n')}\n`;
 }

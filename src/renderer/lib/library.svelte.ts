@@ -76,6 +76,14 @@ export class LibraryState {
     });
   }
 
+  /** The desktop app's folder dialog (opened by the main process, which adds what was chosen). */
+  pickFolder(): Promise<void> {
+    return this.run(async () => {
+      const folder = await this.api.call('library.pickFolder', {});
+      if (folder) this.message = `Added ${folder.path}; scanning…`;
+    });
+  }
+
   removeFolder(id: number): Promise<void> {
     return this.run(() => this.api.call('library.removeFolder', { id }));
   }
@@ -99,17 +107,24 @@ export class LibraryState {
     });
   }
 
-  importPlaylist(path: string): Promise<void> {
+  /** A playlist file the user picked: its text goes to the backend, its path never does. */
+  importPlaylist(file: File): Promise<void> {
     return this.run(async () => {
-      const r = await this.api.call('library.importPlaylist', { path });
+      const name = file.name.replace(/\.m3u8?$/i, '') || 'Imported playlist';
+      const r = await this.api.call('library.importPlaylist', { name, content: await file.text() });
       this.message = `Imported "${r.name}": ${r.matched} track(s) found${r.missing.length ? `, ${r.missing.length} not in the library` : ''}.`;
     });
   }
 
-  exportPlaylist(trackIds: number[], path: string): Promise<void> {
+  /** The tracks as an M3U8 file, offered as a download (the browser or the desktop app asks where). */
+  exportPlaylist(trackIds: number[]): Promise<void> {
     return this.run(async () => {
-      const { written } = await this.api.call('library.exportPlaylist', { trackIds, path });
-      this.message = `Saved ${written} track(s) to ${path}.`;
+      const { content, written } = await this.api.call('library.exportPlaylist', { trackIds });
+      const url = URL.createObjectURL(new Blob([content], { type: 'audio/x-mpegurl' }));
+      const link = Object.assign(document.createElement('a'), { href: url, download: 'Emotune playlist.m3u8' });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      this.message = `Exported ${written} track(s) as a playlist.`;
     });
   }
 

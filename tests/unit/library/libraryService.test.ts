@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../src/main/audio/wav.js';
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
+import { parseM3u } from '../../../src/main/library/m3u.js';
 import { LibraryService } from '../../../src/main/library/libraryService.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
 import { scanFolder } from '../../../src/main/library/scanner.js';
@@ -80,12 +81,24 @@ describe('LibraryService', () => {
     ).toEqual(['user:energetic', 'file:energetic']);
   });
 
-  it('imports an M3U playlist, matching library tracks and listing the rest', async () => {
-    const list = join(root, 'mix.m3u');
-    writeFileSync(list, `#EXTM3U\nmusic/second.mp3\nmusic/missing.mp3\n${join(music, 'tagged.flac')}\n`);
-    const result = await service.importPlaylist(list);
-    expect(result).toEqual({ name: 'mix', matched: 2, missing: [join(root, 'music', 'missing.mp3')] });
+  it('imports an M3U playlist from its text, matching library tracks and listing the rest', () => {
+    const content = `#EXTM3U\nmusic/second.mp3\n../x/music/missing.mp3\n${join(music, 'tagged.flac')}\n/etc/passwd\n`;
+    const result = service.importPlaylist(content, 'mix');
+    expect(result).toEqual({ name: 'mix', matched: 2, missing: ['../x/music/missing.mp3', '/etc/passwd'] });
     expect(service.store.playlistTracks('mix').map((t) => t.title)).toEqual(['Second', 'Tagged']);
+  });
+
+  it('exports a playlist as text, never to a path', () => {
+    const ids = [byTitle('Second')!.id, byTitle('Tagged')!.id];
+    const { content, written } = service.exportPlaylist(ids);
+    expect(written).toBe(2);
+    expect(parseM3u(content)).toEqual([byTitle('Second')!.path, byTitle('Tagged')!.path]);
+  });
+
+  it('adds only absolute folders that exist and can be read, saying why not', async () => {
+    await expect(service.addFolder('music')).rejects.toThrow(/give the folder's full path/);
+    await expect(service.addFolder(join(root, 'nope'))).rejects.toThrow(/no such folder/);
+    await expect(service.addFolder(join(music, 'tagged.flac'))).rejects.toThrow(/it is not a folder/);
   });
 
   it('records a play only for a track that exists', () => {
