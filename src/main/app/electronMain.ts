@@ -58,6 +58,11 @@ function restrictPermissions(): void {
 }
 
 async function main(): Promise<void> {
+  // One window per user data folder: a second start focuses the first instead of opening the library twice.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
   await app.whenReady();
   serveRenderer();
   restrictPermissions();
@@ -113,6 +118,10 @@ async function main(): Promise<void> {
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.webContents.on('will-navigate', (e, url) => {
     if (!isAppUrl(url)) e.preventDefault();
+  });
+  app.on('second-instance', () => {
+    if (window.isMinimized()) window.restore();
+    window.focus();
   });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 

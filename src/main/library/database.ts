@@ -1,7 +1,9 @@
 /**
  * The library database: SQLite through better-sqlite3 in WAL mode with foreign keys, and
  * schema migrations recorded in a version table. Each migration runs in one transaction, so a
- * crash leaves the database at the old version or the new one, never between.
+ * crash leaves the database at the old version or the new one, never between. Write transactions
+ * begin IMMEDIATE: a deferred one that must upgrade to a write while another connection writes
+ * fails at once, without waiting out the busy timeout.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -103,6 +105,14 @@ export function openLibraryDatabase(path: string, migrations: readonly string[] 
     throw describeOpenError(path, error);
   }
   try {
+    // A file with damaged pages opens fine and fails later, mid-query; find out now.
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') {
+      const problems = String(check)
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('***'));
+      throw Object.assign(new Error(`${problems.length} problem(s) found, e.g. ${problems[0]}`), { code: 'SQLITE_CORRUPT' });
+    }
     migrate(db, migrations);
   } catch (error) {
     db.close();
@@ -145,6 +155,6 @@ function migrate(db: Db, migrations: readonly string[]): void {
     db.transaction(() => {
       db.exec(migrations[version - 1]!);
       db.prepare('UPDATE schema_version SET version = ?').run(version);
-    })();
+    }).immediate();
   }
 }

@@ -129,16 +129,18 @@ export class LibraryStore {
 
   /** Sets (or, with null, clears) the user's own mood on several tracks at once. */
   setUserMood(trackIds: readonly number[], mood: Mood | null): number {
-    return this.db.transaction(() => {
-      let changed = 0;
-      for (const id of trackIds) {
-        if (!this.db.prepare('SELECT 1 FROM tracks WHERE id = ?').get(id)) continue;
-        if (mood === null) this.clearMood(id, 'user');
-        else this.setMood(id, 'user', { mood, confidence: 1 });
-        changed++;
-      }
-      return changed;
-    })();
+    return this.db
+      .transaction(() => {
+        let changed = 0;
+        for (const id of trackIds) {
+          if (!this.db.prepare('SELECT 1 FROM tracks WHERE id = ?').get(id)) continue;
+          if (mood === null) this.clearMood(id, 'user');
+          else this.setMood(id, 'user', { mood, confidence: 1 });
+          changed++;
+        }
+        return changed;
+      })
+      .immediate();
   }
 
   getTrack(id: number): Track | undefined {
@@ -189,14 +191,16 @@ export class LibraryStore {
   }
 
   savePlaylist(name: string, trackIds: readonly number[]): number {
-    return this.db.transaction(() => {
-      this.db.prepare('INSERT INTO playlists (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, Date.now());
-      const id = this.db.prepare('SELECT id FROM playlists WHERE name = ?').pluck().get(name) as number;
-      this.db.prepare('DELETE FROM playlist_tracks WHERE playlist_id = ?').run(id);
-      const insert = this.db.prepare('INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (?, ?, ?)');
-      trackIds.forEach((trackId, position) => insert.run(id, position, trackId));
-      return id;
-    })();
+    return this.db
+      .transaction(() => {
+        this.db.prepare('INSERT INTO playlists (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, Date.now());
+        const id = this.db.prepare('SELECT id FROM playlists WHERE name = ?').pluck().get(name) as number;
+        this.db.prepare('DELETE FROM playlist_tracks WHERE playlist_id = ?').run(id);
+        const insert = this.db.prepare('INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (?, ?, ?)');
+        trackIds.forEach((trackId, position) => insert.run(id, position, trackId));
+        return id;
+      })
+      .immediate();
   }
 
   playlistTracks(name: string): Track[] {

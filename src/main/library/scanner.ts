@@ -121,17 +121,17 @@ export async function scanFolder(
     }
     progress.done++;
     if (batch.length >= batchSize) {
-      flush(batch);
+      flush.immediate(batch);
       batch = [];
     }
     report();
   }
-  if (batch.length > 0) flush(batch);
+  if (batch.length > 0) flush.immediate(batch);
 
   progress.phase = 'removing';
   progress.current = null;
   const gone = [...stored.entries()].filter(([path]) => !seen.has(path)).map(([, s]) => s.id);
-  if (gone.length > 0) store.db.transaction(() => store.deleteTracks(gone))();
+  if (gone.length > 0) store.db.transaction(() => store.deleteTracks(gone)).immediate();
   progress.removed = gone.length;
 
   progress.phase = 'done';

@@ -1,7 +1,9 @@
 /** `npm run web`: the same renderer and services as the desktop app, in a browser. */
 import { parseArgs } from 'node:util';
 import { Backend, defaultDataDir, PROJECT_ROOT } from '../backend.js';
-import { startWebServer } from './webServer.js';
+import { LibraryDatabaseError } from '../library/database.js';
+import { acquireInstanceLock, InstanceLockError, type InstanceLock } from '../library/instanceLock.js';
+import { startWebServer, type WebServer } from './webServer.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,11 +16,35 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`invalid --port ${values.port}`);
   process.exit(2);
 }
+const dataDir = values['data-dir'];
 
-const backend = await Backend.create('web', { dataDir: values['data-dir'] });
-const web = await startWebServer(backend, `${PROJECT_ROOT}dist/renderer`, port);
+async function start(): Promise<{ lock: InstanceLock; backend: Backend; web: WebServer }> {
+  const lock = acquireInstanceLock(dataDir);
+  try {
+    const backend = await Backend.create('web', { dataDir });
+    const web = await startWebServer(backend, `${PROJECT_ROOT}dist/renderer`, port).catch(async (error: NodeJS.ErrnoException) => {
+      await backend.dispose();
+      throw error.code === 'EADDRINUSE'
+        ? new StartError(`port ${port} is taken by another program: start with --port <another number>`, { cause: error })
+        : error;
+    });
+    return { lock, backend, web };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+class StartError extends Error {}
+
+const { lock, backend, web } = await start().catch((error: unknown) => {
+  // Plain words, no stack trace, for what the user can act on; anything else is a bug, shown whole.
+  const known = error instanceof LibraryDatabaseError || error instanceof InstanceLockError || error instanceof StartError;
+  console.error(known ? `Emotune cannot start: ${(error as Error).message}` : error);
+  process.exit(known ? 1 : 70);
+});
 console.log(
-  `Emotune is running. Open this address in Chromium or Chrome (it holds this run's key; Ctrl+C to stop):\n  ${web.openUrl}\nLibrary data: ${values['data-dir']}`,
+  `Emotune is running. Open this address in Chromium or Chrome (it holds this run's key; Ctrl+C to stop):\n  ${web.openUrl}\nLibrary data: ${dataDir}`,
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -26,6 +52,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void web
       .close()
       .then(() => backend.dispose())
-      .finally(() => process.exit(0));
+      .finally(() => {
+        lock.release();
+        process.exit(0);
+      });
   });
 }

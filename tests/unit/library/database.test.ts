@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openLibraryDatabase, schemaVersion } from '../../../src/main/library/database.js';
+import { LibraryStore } from '../../../src/main/library/libraryStore.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emotune-db-'));
 
@@ -41,6 +43,35 @@ describe('openLibraryDatabase', () => {
     const path = join(dir, 'damaged.sqlite');
     writeFileSync(path, Buffer.alloc(8192, 0x5a));
     expect(() => openLibraryDatabase(path)).toThrow(/is damaged .*move it aside/);
+  });
+
+  it('finds damaged pages at start, before any query trips on them', () => {
+    const path = join(dir, 'pages.sqlite');
+    const db = openLibraryDatabase(path);
+    const insert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+    for (let i = 0; i < 2000; i++) insert.run(`key-${i}`, 'x'.repeat(200));
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const bytes = readFileSync(path);
+    const pageSize = bytes.readUInt16BE(16);
+    for (let at = 3 * pageSize; at < bytes.length - pageSize; at += 5 * pageSize) bytes.fill(0xa5, at, at + 64);
+    writeFileSync(path, bytes); // the header is intact: it opens, and only the pages are bad
+    expect(() => openLibraryDatabase(path)).toThrow(/is damaged .*move it aside/);
+  });
+
+  it('lets a write wait out the busy timeout while another connection holds the write lock', () => {
+    const path = join(dir, 'busy.sqlite');
+    const store = new LibraryStore(openLibraryDatabase(path, MIGRATIONS, 300));
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const started = performance.now();
+    expect(() => store.setUserMood([1], 'happy')).toThrow(/locked|busy/i);
+    // it waited for the lock (the timeout), instead of failing at once on the read-to-write upgrade
+    expect(performance.now() - started).toBeGreaterThan(250);
+    other.exec('ROLLBACK');
+    expect(store.setUserMood([1], 'happy')).toBe(0); // no such track, but the write went through
+    other.close();
+    store.db.close();
   });
 
   it('refuses a database from a newer Emotune', () => {
