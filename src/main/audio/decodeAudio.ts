@@ -1,6 +1,6 @@
 /** Decodes an audio file to mono PCM for analysis: WAV in-process, anything else with ffmpeg if installed. */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { decodeWav, type PcmAudio } from './wav.js';
 
@@ -18,7 +18,7 @@ export class AudioDecodeError extends Error {
 export async function decodeForAnalysis(path: string): Promise<PcmAudio> {
   if (extname(path).toLowerCase() === '.wav') {
     try {
-      const pcm = decodeWav(await readFile(path));
+      const pcm = decodeWav(await readWavHead(path, ANALYSIS_SECONDS));
       const limit = pcm.sampleRate * ANALYSIS_SECONDS;
       return pcm.samples.length > limit ? { sampleRate: pcm.sampleRate, samples: pcm.samples.subarray(0, limit) } : pcm;
     } catch {
@@ -26,6 +26,45 @@ export async function decodeForAnalysis(path: string): Promise<PcmAudio> {
     }
   }
   return decodeWithFfmpeg(path);
+}
+
+/**
+ * The first `seconds` of a WAV file as a small WAV of its own (RIFF header, fmt chunk, the start of
+ * the data), read chunk header by chunk header: a 2 GB file costs what a minute of it does.
+ */
+export async function readWavHead(path: string, seconds: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size: fileSize } = await handle.stat();
+    const read = async (at: number, length: number) => {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, fileSize - at)));
+      await handle.read(buffer, 0, buffer.length, at);
+      return buffer;
+    };
+    const riff = await read(0, 12);
+    if (riff.length < 12 || riff.toString('ascii', 0, 4) !== 'RIFF' || riff.toString('ascii', 8, 12) !== 'WAVE') {
+      throw new Error('not a RIFF/WAVE file');
+    }
+    let fmt: Buffer | undefined;
+    for (let offset = 12; offset + 8 <= fileSize;) {
+      const header = await read(offset, 8);
+      const id = header.toString('ascii', 0, 4);
+      const size = header.readUInt32LE(4);
+      if (id === 'fmt ') fmt = Buffer.concat([header, await read(offset + 8, Math.min(size, 1024))]);
+      else if (id === 'data') {
+        if (!fmt || fmt.length < 24) throw new Error('WAVE data before its format chunk');
+        const bytesPerSecond = fmt.readUInt32LE(16);
+        const data = await read(offset + 8, Math.min(size, Math.ceil(seconds * bytesPerSecond)));
+        const dataHeader = Buffer.from(header);
+        dataHeader.writeUInt32LE(data.length, 4);
+        return Buffer.concat([riff, fmt, dataHeader, data]);
+      }
+      offset += 8 + size + (size % 2);
+    }
+    throw new Error('WAVE file has no data chunk');
+  } finally {
+    await handle.close();
+  }
 }
 
 function decodeWithFfmpeg(path: string): Promise<PcmAudio> {

@@ -1,0 +1,47 @@
+/** The audio the mood estimate reads: a minute of a WAV, however long the file is. */
+import { closeSync, mkdtempSync, openSync, ftruncateSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ANALYSIS_SECONDS, decodeForAnalysis, readWavHead } from '../../../src/main/audio/decodeAudio.js';
+import { decodeWav, encodeWav } from '../../../src/main/audio/wav.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'emotune-decode-'));
+
+describe('decoding WAV for the mood estimate', () => {
+  it('reads a 1.9 GiB file by its first minute only', async () => {
+    // A sparse file: the header says 1.9 GiB of 16-bit stereo at 44.1 kHz; the disk holds almost nothing.
+    const path = join(dir, 'huge.wav');
+    const dataBytes = Math.round(1.9 * 1024 ** 3) & ~3; // whole frames
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'latin1');
+    header.writeUInt32LE(36 + dataBytes, 4);
+    header.write('WAVEfmt ', 8, 'latin1');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(2, 22);
+    header.writeUInt32LE(44100, 24);
+    header.writeUInt32LE(44100 * 4, 28);
+    header.writeUInt16LE(4, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'latin1');
+    header.writeUInt32LE(dataBytes, 40);
+    const fd = openSync(path, 'w');
+    writeSync(fd, header);
+    ftruncateSync(fd, 44 + dataBytes);
+    closeSync(fd);
+    const head = await readWavHead(path, ANALYSIS_SECONDS);
+    expect(head.length).toBe(44 + ANALYSIS_SECONDS * 44100 * 4); // 10 MB, not 1.9 GiB
+    const pcm = await decodeForAnalysis(path);
+    expect(pcm.sampleRate).toBe(44100);
+    expect(pcm.samples.length).toBe(ANALYSIS_SECONDS * 44100);
+  });
+
+  it('gives the same samples as decoding the whole of a short file', async () => {
+    const samples = Float32Array.from({ length: 22050 * 3 }, (_, i) => Math.sin(i / 10) * 0.5);
+    const path = join(dir, 'short.wav');
+    writeFileSync(path, encodeWav({ sampleRate: 22050, samples }));
+    const whole = decodeWav(encodeWav({ sampleRate: 22050, samples }));
+    expect(Array.from((await decodeForAnalysis(path)).samples)).toEqual(Array.from(whole.samples));
+  });
+});
