@@ -130,9 +130,21 @@ async function route(access: Access, backend: Backend, rendererDir: string, req:
   else await serveStatic(rendererDir, req, res);
 }
 
+/** Past this much unsent data, events wait for the client to catch up (the next one replaces them). */
+export const EVENT_BACKLOG_BYTES = 1024 * 1024;
+/** Past this much, the client has stopped reading: it is dropped so that the server's memory stays flat. */
+export const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
+
 function attachSession(backend: Backend, ws: WebSocket): void {
   const send = (message: WireMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BACKLOG_BYTES) {
+      ws.terminate();
+      return;
+    }
+    // Frames' faces and scan progress are superseded by the next ones; a change notice is not.
+    if (message.type === 'event' && message.event !== 'library.changed' && ws.bufferedAmount > EVENT_BACKLOG_BYTES) return;
+    ws.send(encodeMessage(message));
   };
   const session = backend.openSession((event, payload) => send({ type: 'event', event, payload }));
   ws.on('message', (data, isBinary) => {
