@@ -369,155 +369,113 @@ def main(argv: list[str] | None = None) -> Path:
         print(f"DistributedDataParallel: {dd.world} processes, {args.batch_size // dd.world} images each per step")
     if dd.main:
         (run / "args.json").write_text(json.dumps(meta, indent=1))
+    # The epoch loop: every rank trains; rank 0 alone validates, logs and writes checkpoints.
     try:
-        _epochs(
-            args,
-            dd,
-            run,
-            model,
-            criterion,
-            optimizer,
-            scheduler,
-            per_step,
-            forward,
-            train_ds,
-            valid_loader,
-            posed_loader,
-            classes,
-            rule,
-            meta,
-            start,
-            best_acc,
-            best_epoch,
-            history,
-        )
+        t0 = time.time()
+        isatty = sys.stderr.isatty()
+        for epoch in range(start, args.epochs + 1):
+            te = time.time()
+            train_ds.set_epoch(epoch)
+            share = (
+                distributed.Shard(train_ds, dd.rank, dd.world, args.batch_size // dd.world) if dd.active else train_ds
+            )
+            loader = DataLoader(
+                share, batch_size=args.batch_size // dd.world, shuffle=False, drop_last=True, num_workers=args.workers
+            )
+            tr = train_one_epoch(
+                model,
+                criterion,
+                loader,
+                optimizer,
+                args.soft_labels,
+                f"epoch {epoch}/{args.epochs}",
+                mininterval=0.5 if isatty else 60.0,
+                on_step=scheduler.step if per_step and scheduler is not None else None,
+                forward=forward,
+                gather=(lambda f, y: distributed.gather(dd, f, y)) if dd.active else None,
+                device=dd.device,
+            )
+            tr = distributed.mean_over_ranks(dd, tr)
+            lr = optimizer.param_groups[-1]["lr"]
+            if scheduler is not None and not per_step:
+                scheduler.step()
+            divergence = distributed.max_divergence(dd, model, criterion)
+            if divergence > 1e-4:
+                raise RuntimeError(f"processes out of sync after epoch {epoch}: parameters differ by {divergence:.3g}")
+            elapsed = (time.time() - t0) / 60
+            stop = args.max_minutes is not None and elapsed > args.max_minutes and epoch < args.epochs
+            if not dd.main:
+                if distributed.broadcast_flag(dd, stop):
+                    break
+                continue
+            logits, labels = predict(model, valid_loader, "valid", args.channels_last, dd.device)
+            v_loss = float(torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)))
+            v_acc = float((logits.argmax(1) == labels).mean())
+            posed_row: dict[str, float] = {}
+            if posed_loader is not None:
+                p_logits, p_labels = predict(model, posed_loader, "posed val", args.channels_last, dd.device)
+                report = classification_report(p_logits, p_labels, classes)
+                posed_row = {"posed_val_acc": report["accuracy"], "posed_val_bacc": report["balanced_accuracy"]}  # type: ignore[dict-item]
+            secs = time.time() - te
+            history.append(
+                {
+                    "epoch": epoch,
+                    "lr": lr,
+                    "train_loss": tr["loss"],
+                    "train_ce": tr["ce"],
+                    "train_center": tr["center"],
+                    "train_acc": tr["acc"],
+                    "valid_loss": v_loss,
+                    "valid_acc": v_acc,
+                    **posed_row,
+                    "images": int(tr["images"]),
+                    "seconds": round(secs, 1),
+                    "images_per_s": round(tr["images"] / secs, 1),
+                    **({"processes": dd.world, "rank_divergence": divergence} if dd.active else {}),
+                }
+            )
+            score = selection_score(rule, history[-1])
+            history[-1]["selection_score"] = score
+            improved = score > best_acc
+            if improved:
+                best_acc, best_epoch = score, epoch
+            ck = {
+                "model": model.state_dict(),
+                "criterion": criterion.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler else None,
+                "epoch": epoch,
+                "best_acc": best_acc,
+                "best_epoch": best_epoch,
+                "history": history,
+                "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()},
+                "model_name": args.model,
+                "num_classes": len(classes),
+                "in_chans": args.in_chans,
+                "meta": meta,
+            }
+            torch.save(ck, run / "last.tmp")
+            (run / "last.tmp").replace(run / "last.pt")
+            if improved:
+                torch.save(ck, run / "best.pt")
+            write_logs(run, history)
+            print(
+                f"epoch {epoch}: train loss {tr['loss']:.4f} acc {tr['acc']:.4f} | valid loss {v_loss:.4f} "
+                f"acc {v_acc:.4f}"
+                + (
+                    f" | posed val acc {posed_row['posed_val_acc']:.4f} bacc {posed_row['posed_val_bacc']:.4f}"
+                    if posed_row
+                    else ""
+                )
+                + f" | best {rule} {best_acc:.4f} @ {best_epoch} | {secs:.0f}s",
+                flush=True,
+            )
+            if distributed.broadcast_flag(dd, stop):
+                print(f"stopping: --max-minutes {args.max_minutes} passed after epoch {epoch}")
+                break
     finally:
         distributed.teardown(dd)
     return run
-
-
-def _epochs(
-    args,
-    dd,
-    run,
-    model,
-    criterion,
-    optimizer,
-    scheduler,
-    per_step,
-    forward,
-    train_ds,
-    valid_loader,  # type: ignore[no-untyped-def]
-    posed_loader,
-    classes,
-    rule,
-    meta,
-    start,
-    best_acc,
-    best_epoch,
-    history,
-) -> None:
-    """The epoch loop: train (every rank), then validate, log and checkpoint (rank 0)."""
-    t0 = time.time()
-    isatty = sys.stderr.isatty()
-    for epoch in range(start, args.epochs + 1):
-        te = time.time()
-        train_ds.set_epoch(epoch)
-        share = distributed.Shard(train_ds, dd.rank, dd.world, args.batch_size // dd.world) if dd.active else train_ds
-        loader = DataLoader(
-            share, batch_size=args.batch_size // dd.world, shuffle=False, drop_last=True, num_workers=args.workers
-        )
-        tr = train_one_epoch(
-            model,
-            criterion,
-            loader,
-            optimizer,
-            args.soft_labels,
-            f"epoch {epoch}/{args.epochs}",
-            mininterval=0.5 if isatty else 60.0,
-            on_step=scheduler.step if per_step and scheduler is not None else None,
-            forward=forward,
-            gather=(lambda f, y: distributed.gather(dd, f, y)) if dd.active else None,
-            device=dd.device,
-        )
-        tr = distributed.mean_over_ranks(dd, tr)
-        lr = optimizer.param_groups[-1]["lr"]
-        if scheduler is not None and not per_step:
-            scheduler.step()
-        divergence = distributed.max_divergence(dd, model, criterion)
-        if divergence > 1e-4:
-            raise RuntimeError(f"processes out of sync after epoch {epoch}: parameters differ by {divergence:.3g}")
-        elapsed = (time.time() - t0) / 60
-        stop = args.max_minutes is not None and elapsed > args.max_minutes and epoch < args.epochs
-        if not dd.main:
-            if distributed.broadcast_flag(dd, stop):
-                break
-            continue
-        logits, labels = predict(model, valid_loader, "valid", args.channels_last, dd.device)
-        v_loss = float(torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)))
-        v_acc = float((logits.argmax(1) == labels).mean())
-        posed_row: dict[str, float] = {}
-        if posed_loader is not None:
-            p_logits, p_labels = predict(model, posed_loader, "posed val", args.channels_last, dd.device)
-            report = classification_report(p_logits, p_labels, classes)
-            posed_row = {"posed_val_acc": report["accuracy"], "posed_val_bacc": report["balanced_accuracy"]}  # type: ignore[dict-item]
-        secs = time.time() - te
-        history.append(
-            {
-                "epoch": epoch,
-                "lr": lr,
-                "train_loss": tr["loss"],
-                "train_ce": tr["ce"],
-                "train_center": tr["center"],
-                "train_acc": tr["acc"],
-                "valid_loss": v_loss,
-                "valid_acc": v_acc,
-                **posed_row,
-                "images": int(tr["images"]),
-                "seconds": round(secs, 1),
-                "images_per_s": round(tr["images"] / secs, 1),
-                **({"processes": dd.world, "rank_divergence": divergence} if dd.active else {}),
-            }
-        )
-        score = selection_score(rule, history[-1])
-        history[-1]["selection_score"] = score
-        improved = score > best_acc
-        if improved:
-            best_acc, best_epoch = score, epoch
-        ck = {
-            "model": model.state_dict(),
-            "criterion": criterion.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict() if scheduler else None,
-            "epoch": epoch,
-            "best_acc": best_acc,
-            "best_epoch": best_epoch,
-            "history": history,
-            "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()},
-            "model_name": args.model,
-            "num_classes": len(classes),
-            "in_chans": args.in_chans,
-            "meta": meta,
-        }
-        torch.save(ck, run / "last.tmp")
-        (run / "last.tmp").replace(run / "last.pt")
-        if improved:
-            torch.save(ck, run / "best.pt")
-        write_logs(run, history)
-        print(
-            f"epoch {epoch}: train loss {tr['loss']:.4f} acc {tr['acc']:.4f} | valid loss {v_loss:.4f} "
-            f"acc {v_acc:.4f}"
-            + (
-                f" | posed val acc {posed_row['posed_val_acc']:.4f} bacc {posed_row['posed_val_bacc']:.4f}"
-                if posed_row
-                else ""
-            )
-            + f" | best {rule} {best_acc:.4f} @ {best_epoch} | {secs:.0f}s",
-            flush=True,
-        )
-        if distributed.broadcast_flag(dd, stop):
-            print(f"stopping: --max-minutes {args.max_minutes} passed after epoch {epoch}")
-            break
 
 
 if __name__ == "__main__":

@@ -13,29 +13,19 @@ from training import train
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def torchrun(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """The trainer in two CPU processes, as a user starts it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m"]
+    return subprocess.run(
+        [*command, "training.train", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
 def test_two_processes_train_in_sync_with_the_global_batch(learnable_dir: Path, tmp_path: Path) -> None:
     args = ["--data", str(learnable_dir), "--input-size", "32", "--in-chans", "1", "--lr", "1e-3"]
     args += ["--batch-size", "16", "--threads", "1", "--epochs", "2", "--warmup-epochs", "0.5"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            "-m",
-            "training.train",
-            *args,
-            "--out",
-            str(tmp_path / "ddp"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = torchrun([*args, "--out", str(tmp_path / "ddp")])
     assert done.returncode == 0, done.stderr[-3000:]
     assert "DistributedDataParallel: 2 processes, 8 images each per step" in done.stdout
     assert done.stdout.count("epoch 2:") == 1  # rank 0 alone reports
@@ -52,27 +42,5 @@ def test_two_processes_train_in_sync_with_the_global_batch(learnable_dir: Path, 
 
 
 def test_a_global_batch_that_does_not_split_is_refused(learnable_dir: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            "-m",
-            "training.train",
-            "--data",
-            str(learnable_dir),
-            "--batch-size",
-            "15",
-            "--out",
-            str(tmp_path / "x"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = torchrun(["--data", str(learnable_dir), "--batch-size", "15", "--out", str(tmp_path / "x")])
     assert done.returncode != 0 and "must divide by 2 processes" in done.stderr

@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { wavHeader } from '../../../src/main/audio/wav.js';
 import { PROJECT_ROOT } from '../../../src/main/backend.js';
 
 const WRITER = join(PROJECT_ROOT, 'dist', 'main', 'library', 'atomicTagWrite.js');
@@ -18,20 +19,7 @@ const CHILD = `const { writeTagsAtomically } = await import(process.argv[1]); aw
 function bigWav(path: string, mb: number): void {
   const data = Buffer.alloc(mb * 1024 * 1024);
   for (let i = 0; i < data.length; i += 4) data.writeUInt32LE((i * 2654435761) >>> 0, i);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(44100, 24);
-  header.writeUInt32LE(44100 * 4, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([header, data]));
+  writeFileSync(path, Buffer.concat([wavHeader(44100, 2, data.length), data]));
 }
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_SECONDS, decodeForAnalysis, readWavHead } from '../../../src/main/audio/decodeAudio.js';
-import { decodeWav, encodeWav } from '../../../src/main/audio/wav.js';
+import { decodeWav, encodeWav, wavHeader } from '../../../src/main/audio/wav.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emotune-decode-'));
 
@@ -13,19 +13,7 @@ describe('decoding WAV for the mood estimate', () => {
     // A sparse file: the header says 1.9 GiB of 16-bit stereo at 44.1 kHz; the disk holds almost nothing.
     const path = join(dir, 'huge.wav');
     const dataBytes = Math.round(1.9 * 1024 ** 3) & ~3; // whole frames
-    const header = Buffer.alloc(44);
-    header.write('RIFF', 0, 'latin1');
-    header.writeUInt32LE(36 + dataBytes, 4);
-    header.write('WAVEfmt ', 8, 'latin1');
-    header.writeUInt32LE(16, 16);
-    header.writeUInt16LE(1, 20);
-    header.writeUInt16LE(2, 22);
-    header.writeUInt32LE(44100, 24);
-    header.writeUInt32LE(44100 * 4, 28);
-    header.writeUInt16LE(4, 32);
-    header.writeUInt16LE(16, 34);
-    header.write('data', 36, 'latin1');
-    header.writeUInt32LE(dataBytes, 40);
+    const header = wavHeader(44100, 2, dataBytes);
     const fd = openSync(path, 'w');
     writeSync(fd, header);
     ftruncateSync(fd, 44 + dataBytes);
