@@ -60,10 +60,9 @@ export async function scanFolder(
   report(true);
 
   let listed: ListedFile[];
-  const unreadable: string[] = [];
-  const outside: string[] = [];
+  const skipped: Skipped = { unreadable: [], outside: [], badNames: [] };
   try {
-    listed = await listAudioFiles(folderPath, unreadable, outside);
+    listed = await listAudioFiles(folderPath, skipped);
   } catch (error) {
     progress.phase = 'failed';
     progress.message = `cannot read the folder ${folderPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
@@ -135,9 +134,13 @@ export async function scanFolder(
   progress.removed = gone.length;
 
   progress.phase = 'done';
+  const { unreadable, outside, badNames } = skipped;
   const notes = [];
   if (unreadable.length > 0) notes.push(`could not read ${unreadable.length} sub-folder(s), e.g. ${unreadable[0]}`);
   if (outside.length > 0) notes.push(`skipped ${outside.length} link(s) to files outside the folder, e.g. ${outside[0]}`);
+  if (badNames.length > 0) {
+    notes.push(`${badNames.length} name(s) are not valid UTF-8 and cannot be read (rename them), e.g. ${badNames[0]}`);
+  }
   if (notes.length > 0) progress.message = notes.join('; ');
   report(true);
   return progress;
@@ -155,7 +158,15 @@ async function removeStaleWriteCopy(path: string): Promise<void> {
 }
 
 /** Audio files under a folder, recursively; unreadable sub-folders and links leading outside it are noted and skipped. */
-async function listAudioFiles(root: string, unreadable: string[], outside: string[]): Promise<ListedFile[]> {
+/** What a listing skipped, for the scan's message. */
+interface Skipped {
+  unreadable: string[];
+  outside: string[];
+  /** Names that are not valid UTF-8: Node cannot name such a file to open it. */
+  badNames: string[];
+}
+
+async function listAudioFiles(root: string, skipped: Skipped): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
   const pending = [root];
   let first = true;
@@ -163,15 +174,22 @@ async function listAudioFiles(root: string, unreadable: string[], outside: strin
     const dir = pending.pop()!;
     let handle;
     try {
-      handle = await opendir(dir);
+      // Names as raw bytes, to tell the ones that are not UTF-8 (Node accepts 'buffer'; its types do not list it).
+      handle = await opendir(dir, { encoding: 'buffer' as BufferEncoding });
     } catch (error) {
       if (first) throw error;
-      unreadable.push(dir);
+      skipped.unreadable.push(dir);
       continue;
     }
     first = false;
     for await (const entry of handle) {
-      const path = join(dir, entry.name);
+      const raw = entry.name as unknown as Buffer;
+      const name = raw.toString('utf8');
+      const path = join(dir, name);
+      if (!Buffer.from(name, 'utf8').equals(raw)) {
+        skipped.badNames.push(path);
+        continue;
+      }
       if (isWriteCopy(path)) {
         await removeStaleWriteCopy(path);
         continue;
@@ -183,7 +201,7 @@ async function listAudioFiles(root: string, unreadable: string[], outside: strin
       } else if (entry.isSymbolicLink() && isAudioFile(path)) {
         // A link counts only if it leads to a file inside the folder being scanned.
         if ((await realPathInLibrary(path, [root])) === null) {
-          outside.push(path);
+          skipped.outside.push(path);
           continue;
         }
         const info = await stat(path).catch(() => undefined);

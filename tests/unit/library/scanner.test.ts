@@ -121,6 +121,24 @@ describe('scanFolder', () => {
     store.db.close();
   });
 
+  it('names the files whose names are not valid UTF-8 instead of losing them silently', async () => {
+    const store = openStore();
+    const odd = join(root, 'odd-names');
+    mkdirSync(odd, { recursive: true });
+    await makeAudioFile(odd, { name: 'fine', format: 'ogg', title: 'Fine' });
+    writeFileSync(Buffer.from(`${odd}/latin1-caf\xe9.mp3`, 'latin1'), 'not read');
+    const folder = store.addFolder(odd);
+    const progress = await scanFolder(store, folder.id, odd);
+    expect(
+      store
+        .listTracks({})
+        .filter((t) => t.path.startsWith(odd))
+        .map((t) => t.title),
+    ).toEqual(['Fine']);
+    expect(progress.message).toMatch(/1 name\(s\) are not valid UTF-8 and cannot be read \(rename them\), e\.g\. .*latin1-caf/);
+    store.db.close();
+  });
+
   it('fails clearly on a folder it cannot read', async () => {
     const store = openStore();
     const missing = join(root, 'gone');
