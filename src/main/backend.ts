@@ -90,6 +90,7 @@ export class Backend {
     });
     if ('error' in vision.info.expression) console.warn(vision.info.expression.error);
     const backend = new Backend(transport, vision, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true, options.pickFolder);
+    void backend.library.resumeInterruptedWork().catch((error: unknown) => console.error('could not rescan the library at start:', error));
     if (options.demoLibrary ?? true) {
       // In the background: the window opens while the demo pieces are written and scanned.
       void backend.library.ensureDemoLibrary().catch((error: unknown) => console.error('could not create the demo library:', error));

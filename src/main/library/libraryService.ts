@@ -120,6 +120,14 @@ export class LibraryService {
     return next;
   }
 
+  /**
+   * At start: an incremental rescan of every folder, which finishes a scan that a crash or kill cut
+   * short, picks up what changed while the app was closed, and then resumes the mood estimates.
+   */
+  resumeInterruptedWork(): Promise<ScanProgress[]> {
+    return this.store.listFolders().length > 0 ? this.rescan() : Promise.resolve([]);
+  }
+
   /** Resolves when every queued scan and estimate has finished. */
   async idle(): Promise<void> {
     let seen: Promise<unknown>;

@@ -3,7 +3,7 @@
  * and the next scan reads only what is left and completes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../src/main/audio/wav.js';
 import { PROJECT_ROOT } from '../../../src/main/backend.js';
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
+import { LibraryService } from '../../../src/main/library/libraryService.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
 import { scanFolder } from '../../../src/main/library/scanner.js';
 import type { ScanProgress } from '../../../src/shared/library.js';
@@ -64,6 +65,8 @@ describe('a scan killed mid-way', () => {
     expect(committed).toBeLessThanOrEqual(killedAt + BATCH);
     expect(committed % BATCH).toBe(0);
     expect(incomplete).toBe(0);
+    // A copy of the library as the kill left it, for the app's own start below.
+    cpSync(dataDir, `${dataDir}-restart`, { recursive: true });
 
     const store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')));
     const folder = store.listFolders()[0]!;
@@ -71,5 +74,13 @@ describe('a scan killed mid-way', () => {
     expect(resumed).toMatchObject({ phase: 'done', total: FILES - committed, added: FILES - committed, failed: 0 });
     expect(store.countTracks()).toBe(FILES);
     store.db.close();
+
+    // The app's next start finishes the scan and the mood estimates by itself, without a rescan by the user.
+    const service = new LibraryService(`${dataDir}-restart`, { scanProgress: () => undefined, changed: () => undefined }, { watch: false });
+    await service.resumeInterruptedWork();
+    await service.idle();
+    expect(service.store.countTracks()).toBe(FILES);
+    expect(service.listTracks({}).filter((t) => !t.moods.some((m) => m.source === 'audio'))).toEqual([]);
+    service.close();
   });
 });
