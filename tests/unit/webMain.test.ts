@@ -10,9 +10,11 @@ import { acquireInstanceLock, InstanceLockError } from '../../src/main/library/i
 const WEB_MAIN = join(PROJECT_ROOT, 'dist', 'main', 'web', 'webMain.js');
 
 /** Starts the server; resolves with its output once it prints its address or exits. */
-function startWeb(dataDir: string): Promise<{ code: number | null; out: string; stop(): Promise<void> }> {
+function startWeb(dataDir: string, extra: string[] = []): Promise<{ code: number | null; out: string; stop(): Promise<void> }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WEB_MAIN, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WEB_MAIN, '--port', '0', '--data-dir', dataDir, ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     const stop = async () => {
@@ -52,6 +54,16 @@ describe('starting browser mode', () => {
     const run = await startWeb(dataDir);
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/Emotune cannot start: the library database .* is damaged .*move it aside/);
+    expect(run.out).toMatch(/npm run web -- --recover/);
     expect(run.out).not.toMatch(/ at /);
+  }, 60_000);
+
+  it('recovers a damaged library with --recover and starts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emotune-recover-web-'));
+    writeFileSync(join(dataDir, 'library.sqlite'), Buffer.alloc(8192, 0x5a));
+    const run = await startWeb(dataDir, ['--recover']);
+    expect(run.code).toBeNull();
+    expect(run.out).toMatch(/Started a new library: the damaged database is kept as .*library\.damaged-/);
+    await run.stop();
   }, 60_000);
 });

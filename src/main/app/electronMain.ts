@@ -2,14 +2,16 @@
  * Electron entry: one window on a custom app:// origin, sandboxed, talking to the same
  * Backend as browser mode through IPC. Kept thin; the services live elsewhere.
  */
-import { allowsCameraCheck, APP_ORIGIN, APP_SCHEME, grantsCamera, isAppUrl } from './appOrigin.js';
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type BridgeReply } from '../../shared/bridge.js';
 import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
 import { Backend, PROJECT_ROOT, VISION_WORKER_ENTRY, type BackendSession } from '../backend.js';
+import { LibraryDatabaseError } from '../library/database.js';
+import { recoverLibrary } from '../library/libraryRecovery.js';
 import { readCover, resolveMedia } from '../library/mediaAccess.js';
+import { allowsCameraCheck, APP_ORIGIN, APP_SCHEME, grantsCamera, isAppUrl } from './appOrigin.js';
 import { utilityProcessChannel } from './utilityProcessChannel.js';
 
 const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
@@ -66,13 +68,31 @@ async function main(): Promise<void> {
   await app.whenReady();
   serveRenderer();
   restrictPermissions();
-  const backend = await Backend.create('electron', {
+  const options = {
     dataDir: app.getPath('userData'),
     visionChannel: () => utilityProcessChannel(VISION_WORKER_ENTRY),
     pickFolder: async () => {
       const picked = await dialog.showOpenDialog({ title: 'Add a music folder', properties: ['openDirectory'] });
       return picked.canceled ? null : (picked.filePaths[0] ?? null);
     },
+  };
+  const backend = await Backend.create('electron', options).catch(async (error: unknown) => {
+    // A damaged library: one click moves it aside and rebuilds it, keeping the user's own moods.
+    if (!(error instanceof LibraryDatabaseError && error.damaged)) throw error;
+    const { response } = await dialog.showMessageBox({
+      type: 'error',
+      message: 'Your music library database is damaged',
+      detail: `${error.message}\n\nRecover moves it aside (it is kept) and scans your folders again; your own moods, playlists and settings come back from their backup.`,
+      buttons: ['Recover the library', 'Quit'],
+      defaultId: 0,
+      cancelId: 1,
+    });
+    if (response !== 0) {
+      app.quit();
+      throw error;
+    }
+    await recoverLibrary(options.dataDir);
+    return Backend.create('electron', options);
   });
   serveMedia(backend);
   const sessions = new Map<number, BackendSession>();

@@ -12,9 +12,13 @@ import { dirname } from 'node:path';
 export type Db = Database.Database;
 
 export class LibraryDatabaseError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The file is damaged (not locked, not from a newer version): recoverLibrary can rebuild it. */
+  readonly damaged: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; damaged?: boolean }) {
     super(message, options);
     this.name = 'LibraryDatabaseError';
+    this.damaged = options?.damaged ?? false;
   }
 }
 
@@ -132,7 +136,7 @@ function describeOpenError(path: string, error: unknown): LibraryDatabaseError {
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new LibraryDatabaseError(
       `the library database ${path} is damaged (${message}); move it aside and Emotune will build a new one from your folders`,
-      { cause: error },
+      { cause: error, damaged: true },
     );
   }
   return new LibraryDatabaseError(`cannot open the library database ${path}: ${message}`, { cause: error });

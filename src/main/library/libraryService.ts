@@ -18,6 +18,7 @@ import { formatM3u, parseM3u } from './m3u.js';
 import { scanFolder, startProgress } from './scanner.js';
 import { realPathInLibrary } from './libraryPaths.js';
 import { writeTagsOffThread } from './tagWriteClient.js';
+import { writeUserBackup } from './userDataBackup.js';
 
 export interface LibraryEvents {
   scanProgress(progress: ScanProgress): void;
@@ -40,7 +41,7 @@ export class LibraryService {
     private readonly events: LibraryEvents,
     options: { watch?: boolean } = {},
   ) {
-    this.store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')));
+    this.store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')), () => this.backUpSoon());
     this.watcher = new FolderWatcher((id) => void this.rescan(id).catch(() => undefined));
     this.watching = options.watch !== false;
     if (this.watching) for (const f of this.store.listFolders()) this.watcher.watch(f.id, f.path);
@@ -254,7 +255,27 @@ export class LibraryService {
     return true;
   }
 
+  private backupTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The user-data backup follows a burst of changes once, shortly after it. */
+  private backUpSoon(): void {
+    clearTimeout(this.backupTimer);
+    this.backupTimer = setTimeout(() => this.backUpNow(), 250);
+    this.backupTimer.unref?.();
+  }
+
+  private backUpNow(): void {
+    clearTimeout(this.backupTimer);
+    this.backupTimer = undefined;
+    try {
+      writeUserBackup(this.dataDir, this.store);
+    } catch (error) {
+      console.error('could not write the backup of your moods and settings:', error);
+    }
+  }
+
   close(): void {
+    if (this.backupTimer !== undefined) this.backUpNow();
     this.watcher.close();
     this.store.db.close();
   }

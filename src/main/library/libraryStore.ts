@@ -52,16 +52,23 @@ const TRACK_SELECT = `
   FROM tracks t`;
 
 export class LibraryStore {
-  constructor(readonly db: Db) {}
+  /** `onUserDataChanged` hears of every change to what only the user made (folders, own moods, settings, playlists). */
+  constructor(
+    readonly db: Db,
+    private readonly onUserDataChanged: () => void = () => undefined,
+  ) {}
 
   addFolder(path: string): LibraryFolder {
     this.db.prepare('INSERT INTO folders (path, added_at) VALUES (?, ?) ON CONFLICT(path) DO NOTHING').run(path, Date.now());
+    this.onUserDataChanged();
     return this.listFolders().find((f) => f.path === path)!;
   }
 
   /** Removes the folder and, through the foreign keys, its tracks, moods and plays. */
   removeFolder(id: number): boolean {
-    return this.db.prepare('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
+    const removed = this.db.prepare('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
+    this.onUserDataChanged();
+    return removed;
   }
 
   listFolders(): LibraryFolder[] {
@@ -138,6 +145,7 @@ export class LibraryStore {
           else this.setMood(id, 'user', { mood, confidence: 1 });
           changed++;
         }
+        this.onUserDataChanged();
         return changed;
       })
       .immediate();
@@ -188,6 +196,7 @@ export class LibraryStore {
     this.db
       .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(key, JSON.stringify(value));
+    this.onUserDataChanged();
   }
 
   savePlaylist(name: string, trackIds: readonly number[]): number {
@@ -198,6 +207,7 @@ export class LibraryStore {
         this.db.prepare('DELETE FROM playlist_tracks WHERE playlist_id = ?').run(id);
         const insert = this.db.prepare('INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (?, ?, ?)');
         trackIds.forEach((trackId, position) => insert.run(id, position, trackId));
+        this.onUserDataChanged();
         return id;
       })
       .immediate();
