@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Backend, PROJECT_ROOT } from '../../src/main/backend.js';
-import { MAX_BACKLOG_BYTES, startWebServer, type WebServer } from '../../src/main/web/webServer.js';
+import { MAX_BACKLOG_BYTES, MAX_PENDING_CALLS, startWebServer, type WebServer } from '../../src/main/web/webServer.js';
 import { encodeMessage } from '../../src/shared/wire.js';
 
 let backend: Backend;
@@ -41,6 +41,39 @@ beforeAll(async () => {
 afterAll(async () => {
   await web.close();
   await backend.dispose();
+});
+
+function connect(): Promise<WebSocket> {
+  const ws = new WebSocket(`${web.url.replace('http', 'ws')}api`, { origin: new URL(web.url).origin, headers: { cookie: web.cookie } });
+  return new Promise((resolve, reject) => ws.once('open', () => resolve(ws)).once('error', reject));
+}
+
+describe('a burst of heavy calls', () => {
+  it('takes turns with other clients instead of holding the server until it is done', async () => {
+    const busy = await connect();
+    const other = await connect();
+    let busyReplies = 0;
+    busy.on('message', () => busyReplies++);
+    for (let id = 1; id <= 300; id++) busy.send(encodeMessage({ type: 'call', id, method: 'library.tracks', params: {} }));
+    await new Promise((r) => setTimeout(r, 50));
+    const answeredAfter = new Promise<number>((resolve) => other.once('message', () => resolve(busyReplies)));
+    other.send(encodeMessage({ type: 'call', id: 1, method: 'app.info', params: {} }));
+    // the other client is answered while the burst is still being worked through
+    expect(await answeredAfter).toBeLessThan(300);
+    await expect.poll(() => busyReplies, { timeout: 60_000, interval: 200 }).toBe(300);
+    busy.close();
+    other.close();
+  }, 90_000);
+
+  it('drops a client that floods it with more calls than it can have waiting', async () => {
+    const flood = await connect();
+    const closed = new Promise<number>((resolve) => flood.once('close', (code) => resolve(code)));
+    const burst = Array.from({ length: MAX_PENDING_CALLS + 200 }, (_, i) =>
+      encodeMessage({ type: 'call', id: i + 1, method: 'app.info', params: {} }),
+    );
+    for (const m of burst) flood.send(m);
+    expect(await closed).toBe(1008);
+  }, 30_000);
 });
 
 describe('a slow reader', () => {

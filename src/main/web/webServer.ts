@@ -132,6 +132,8 @@ async function route(access: Access, backend: Backend, rendererDir: string, req:
 
 /** Past this much unsent data, events wait for the client to catch up (the next one replaces them). */
 export const EVENT_BACKLOG_BYTES = 1024 * 1024;
+/** Calls one client may have waiting; a client past it is flooding, not using the app. */
+export const MAX_PENDING_CALLS = 1000;
 /** Past this much, the client has stopped reading: it is dropped so that the server's memory stays flat. */
 export const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
 
@@ -147,8 +149,27 @@ function attachSession(backend: Backend, ws: WebSocket): void {
     ws.send(encodeMessage(message));
   };
   const session = backend.openSession((event, payload) => send({ type: 'event', event, payload }));
+  // Each call starts in a task of its own: a burst from one client (300 track lists, say) then takes
+  // turns with every other client's calls instead of holding the event loop. A call that waits (a
+  // rescan) does not hold up the next one.
+  const pending: { data: unknown; isBinary: boolean }[] = [];
+  let pumping = false;
+  const pump = async () => {
+    pumping = true;
+    while (pending.length > 0) {
+      const next = pending.shift()!;
+      void handleMessage(session.handlers, next.data, next.isBinary, send);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    pumping = false;
+  };
   ws.on('message', (data, isBinary) => {
-    void handleMessage(session.handlers, data, isBinary, send);
+    if (pending.length >= MAX_PENDING_CALLS) {
+      ws.close(1008, 'too many calls waiting');
+      return;
+    }
+    pending.push({ data, isBinary });
+    if (!pumping) void pump();
   });
   // An oversized message makes ws close the socket with 1009; only this client is affected.
   ws.on('error', () => ws.terminate());
