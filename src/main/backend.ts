@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
 import { DEFAULT_EXPRESSION_STATE_SETTINGS, type ExpressionStateSettings } from '../shared/expressions.js';
+import { TRACK_PAGE_SIZE } from '../shared/schemas.js';
 import type { VideoFrameData } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
 import { LibraryService } from './library/libraryService.js';
@@ -165,7 +166,7 @@ export class Backend {
       },
       'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
       'library.rescan': ({ folderId }) => library.rescan(folderId),
-      'library.tracks': (query) => library.listTracks(query),
+      'library.tracks': (query) => library.listTracks({ ...query, limit: query.limit ?? TRACK_PAGE_SIZE }),
       'library.setMood': ({ trackIds, mood }) => ({ changed: library.setUserMood(trackIds, mood) }),
       'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
       'library.importPlaylist': ({ content, name }) => library.importPlaylist(content, name),

@@ -32,8 +32,15 @@ const modeSchema = z.enum(['match', 'lift']);
 export const addFolderSchema = z.object({ path }).strict();
 export const folderIdSchema = z.object({ id }).strict();
 export const rescanSchema = z.object({ folderId: id.optional() }).strict();
+/** The most tracks one library.tracks call returns: a large library comes in pages, each a call of its own. */
+export const TRACK_PAGE_SIZE = 2000;
 export const trackQuerySchema = z
-  .object({ query: z.string().max(200).optional(), sort: z.enum(['title', 'artist', 'album', 'duration', 'added']).optional() })
+  .object({
+    query: z.string().max(200).optional(),
+    sort: z.enum(['title', 'artist', 'album', 'duration', 'added']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(TRACK_PAGE_SIZE).optional(),
+  })
   .strict();
 export const setMoodSchema = z.object({ trackIds, mood: moodSchema.nullable() }).strict();
 export const trackIdsSchema = z.object({ trackIds }).strict();

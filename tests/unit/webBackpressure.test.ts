@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Backend, PROJECT_ROOT } from '../../src/main/backend.js';
 import { MAX_BACKLOG_BYTES, MAX_PENDING_CALLS, startWebServer, type WebServer } from '../../src/main/web/webServer.js';
-import { encodeMessage } from '../../src/shared/wire.js';
+import { TRACK_PAGE_SIZE } from '../../src/shared/schemas.js';
+import { decodeMessage, encodeMessage } from '../../src/shared/wire.js';
 
 let backend: Backend;
 let web: WebServer;
@@ -47,6 +48,25 @@ function connect(): Promise<WebSocket> {
   const ws = new WebSocket(`${web.url.replace('http', 'ws')}api`, { origin: new URL(web.url).origin, headers: { cookie: web.cookie } });
   return new Promise((resolve, reject) => ws.once('open', () => resolve(ws)).once('error', reject));
 }
+
+describe('the track list', () => {
+  it('comes in pages of at most TRACK_PAGE_SIZE tracks', async () => {
+    const ws = await connect();
+    const replies = new Map<number, { result?: unknown[]; error?: unknown }>();
+    ws.on('message', (data: Buffer) => {
+      const m = decodeMessage(new Uint8Array(data)) as { id?: number; result?: unknown[]; error?: unknown };
+      if (m.id !== undefined) replies.set(m.id, m);
+    });
+    ws.send(encodeMessage({ type: 'call', id: 1, method: 'library.tracks', params: {} }));
+    ws.send(encodeMessage({ type: 'call', id: 2, method: 'library.tracks', params: { offset: 4000, limit: TRACK_PAGE_SIZE } }));
+    ws.send(encodeMessage({ type: 'call', id: 3, method: 'library.tracks', params: { limit: TRACK_PAGE_SIZE + 1 } }));
+    await expect.poll(() => replies.size, { timeout: 20_000 }).toBe(3);
+    expect(replies.get(1)!.result).toHaveLength(TRACK_PAGE_SIZE);
+    expect(replies.get(2)!.result).toHaveLength(1000);
+    expect(replies.get(3)!.error).toMatchObject({ code: 'bad-request' });
+    ws.close();
+  });
+});
 
 describe('a burst of heavy calls', () => {
   it('takes turns with other clients instead of holding the server until it is done', async () => {

@@ -159,7 +159,7 @@ export class LibraryService {
     return this.store.listFolders();
   }
 
-  listTracks(options: { query?: string; sort?: TrackSort }): Track[] {
+  listTracks(options: { query?: string; sort?: TrackSort; offset?: number; limit?: number }): Track[] {
     return this.store.listTracks(options);
   }
 

@@ -1,6 +1,7 @@
 /** The library as the UI holds it: folders, tracks, scan progress, selection; actions call the API. */
 import type { EmotuneApi } from '../../shared/api.js';
 import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
+import { TRACK_PAGE_SIZE } from '../../shared/schemas.js';
 import type { Mood } from '../../shared/mood.js';
 import { SvelteSet } from 'svelte/reactivity';
 
@@ -43,13 +44,21 @@ export class LibraryState {
 
   private reloads = 0;
 
+  /** Every matching track, a page per call. */
+  private async allTracks(): Promise<Track[]> {
+    const query = { query: this.query || undefined, sort: this.sort };
+    const tracks: Track[] = [];
+    for (;;) {
+      const page = await this.api.call('library.tracks', { ...query, offset: tracks.length, limit: TRACK_PAGE_SIZE });
+      tracks.push(...page);
+      if (page.length < TRACK_PAGE_SIZE) return tracks;
+    }
+  }
+
   async reload(): Promise<void> {
     const ticket = ++this.reloads;
     await this.run(async () => {
-      const [folders, tracks] = await Promise.all([
-        this.api.call('library.folders', undefined),
-        this.api.call('library.tracks', { query: this.query || undefined, sort: this.sort }),
-      ]);
+      const [folders, tracks] = await Promise.all([this.api.call('library.folders', undefined), this.allTracks()]);
       // Answers can arrive out of order (typing fast); only the newest request counts.
       if (ticket !== this.reloads) return;
       this.folders = folders;
