@@ -4,13 +4,14 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import { join, normalize, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type BridgeReply } from '../../shared/bridge.js';
 import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
 import { Backend, PROJECT_ROOT, VISION_WORKER_ENTRY, type BackendSession } from '../backend.js';
 import { LibraryDatabaseError } from '../library/database.js';
 import { recoverLibrary } from '../library/libraryRecovery.js';
-import { readCover, resolveMedia } from '../library/mediaAccess.js';
+import { mediaResponse } from '../library/mediaAccess.js';
 import { allowsCameraCheck, APP_ORIGIN, APP_SCHEME, grantsCamera, isAppUrl } from './appOrigin.js';
 import { utilityProcessChannel } from './utilityProcessChannel.js';
 
@@ -21,20 +22,22 @@ protocol.registerSchemesAsPrivileged([
   { scheme: 'emotune-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
 ]);
 
-/** Audio and covers of library tracks, by id only; the same rule as browser mode's server. */
+/** Audio and covers of library tracks, by id only: the same code as browser mode's server (mediaAccess.ts). */
 function serveMedia(backend: Backend): void {
   protocol.handle('emotune-media', async (request) => {
     const url = new URL(request.url);
-    const media = await resolveMedia(backend.library.store, url.pathname.replace(/^\//, ''));
-    if (!media || (url.host !== 'track' && url.host !== 'cover')) return new Response('not a library track', { status: 404 });
-    if (url.host === 'cover') {
-      const cover = await readCover(media.path).catch(() => null);
-      return cover
-        ? new Response(Buffer.from(cover.data), { headers: { 'content-type': cover.contentType } })
-        : new Response(null, { status: 404 });
-    }
-    // Passing the headers on keeps byte ranges, so the player can seek.
-    return net.fetch(pathToFileURL(media.path).href, { headers: request.headers });
+    if (url.host !== 'track' && url.host !== 'cover') return new Response('not a library track', { status: 404 });
+    const answer = await mediaResponse(backend.library.store, url.host, url.pathname.replace(/^\//, ''), {
+      method: request.method,
+      range: request.headers.get('range'),
+    });
+    const body =
+      answer.body === null
+        ? null
+        : answer.body instanceof Uint8Array
+          ? Buffer.from(answer.body)
+          : (Readable.toWeb(answer.body) as ReadableStream);
+    return new Response(body, { status: answer.status, headers: answer.headers });
   });
 }
 

@@ -2,7 +2,10 @@
  * What the audio and cover endpoints may serve: library tracks by id, and nothing else. A URL
  * names a track id, never a path, and the track's real path must still lie inside a library folder.
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parseFile } from 'music-metadata';
 import { realPathInLibrary } from './libraryPaths.js';
 import type { LibraryStore } from './libraryStore.js';
@@ -48,4 +51,56 @@ export async function readCover(path: string): Promise<{ data: Uint8Array; conte
   const { common } = await parseFile(path, { skipPostHeaders: true });
   const picture = common.picture?.[0];
   return picture ? { data: picture.data, contentType: picture.format || 'image/jpeg' } : null;
+}
+
+/** What a media request gets, whichever transport carries it. */
+export interface MediaResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The bytes to send; none for errors and HEAD requests. */
+  body: Readable | Uint8Array | null;
+}
+
+const text = (status: number, message: string): MediaResponse => ({
+  status,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body: Buffer.from(message),
+});
+
+/**
+ * The one place that serves library audio (with byte ranges, so the player can seek) and cover
+ * art, by track id, for both the browser-mode server and the desktop app's media protocol.
+ */
+export async function mediaResponse(
+  store: LibraryStore,
+  kind: 'track' | 'cover',
+  idSegment: string,
+  request: { method: string; range?: string | null },
+): Promise<MediaResponse> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'only GET and HEAD');
+  const media = await resolveMedia(store, idSegment);
+  if (!media) return text(404, 'not a library track');
+  const head = request.method === 'HEAD';
+  if (kind === 'cover') {
+    const cover = await readCover(media.path).catch(() => null);
+    if (!cover) return { status: 404, headers: {}, body: null };
+    const headers = { 'content-type': cover.contentType, 'content-length': String(cover.data.byteLength), 'cache-control': 'no-cache' };
+    return { status: 200, headers, body: head ? null : cover.data };
+  }
+  const info = await stat(media.path).catch(() => undefined);
+  if (!info?.isFile()) return text(404, 'the file is missing');
+  const headers: Record<string, string> = { 'content-type': media.contentType, 'accept-ranges': 'bytes', 'cache-control': 'no-cache' };
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.range ?? '');
+  let start = 0;
+  let end = info.size - 1;
+  let status = 200;
+  if (range && (range[1] || range[2])) {
+    start = range[1] ? Number(range[1]) : Math.max(0, info.size - Number(range[2]));
+    end = range[1] && range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+    if (start > end || start >= info.size) return { status: 416, headers: { 'content-range': `bytes */${info.size}` }, body: null };
+    status = 206;
+    headers['content-range'] = `bytes ${start}-${end}/${info.size}`;
+  }
+  headers['content-length'] = String(end - start + 1);
+  return { status, headers, body: head ? null : createReadStream(media.path, { start, end }) };
 }

@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeMessage, encodeMessage, WireError, type WireMessage } from '../../shared/wire.js';
 import { dispatchCall, toErrorPayload } from '../api/apiDispatcher.js';
 import type { Backend } from '../backend.js';
-import { readCover, resolveMedia } from '../library/mediaAccess.js';
+import { mediaResponse } from '../library/mediaAccess.js';
 import { Access, KEY_PARAM, newSecret, SESSION_COOKIE } from './access.js';
 
 /** A 1280x960 RGBA frame is 4.9 MB; anything past this cap is dropped by the socket layer. */
@@ -239,56 +239,20 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   createReadStream(file).pipe(res);
 }
 
-/** Audio by track id, with byte ranges so the player can seek; cover art by track id. */
+/** Audio and cover art by track id (mediaAccess.ts decides and reads; this only writes the answer). */
 async function serveLibraryFile(backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '';
   const isCover = url.startsWith(COVER_PREFIX);
-  const media = await resolveMedia(backend.library.store, url.slice((isCover ? COVER_PREFIX : MEDIA_PREFIX).length));
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end();
-    return;
-  }
-  if (!media) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not a library track');
-    return;
-  }
-  if (isCover) {
-    const cover = await readCover(media.path).catch(() => null);
-    if (!cover) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': cover.contentType, 'content-length': cover.data.byteLength, 'cache-control': 'no-cache' });
-    res.end(req.method === 'HEAD' ? undefined : cover.data);
-    return;
-  }
-  const info = await stat(media.path).catch(() => undefined);
-  if (!info?.isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('the file is missing');
-    return;
-  }
-  const headers: Record<string, string | number> = {
-    'content-type': media.contentType,
-    'accept-ranges': 'bytes',
-    'cache-control': 'no-cache',
-  };
-  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  let start = 0;
-  let end = info.size - 1;
-  if (range && (range[1] || range[2])) {
-    start = range[1] ? Number(range[1]) : Math.max(0, info.size - Number(range[2]));
-    end = range[1] && range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
-    if (start > end || start >= info.size) {
-      res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end();
-      return;
-    }
-    res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${info.size}`, 'content-length': end - start + 1 });
-  } else {
-    res.writeHead(200, { ...headers, 'content-length': info.size });
-  }
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  createReadStream(media.path, { start, end }).pipe(res);
+  const answer = await mediaResponse(
+    backend.library.store,
+    isCover ? 'cover' : 'track',
+    url.slice((isCover ? COVER_PREFIX : MEDIA_PREFIX).length),
+    {
+      method: req.method ?? 'GET',
+      range: req.headers.range,
+    },
+  );
+  res.writeHead(answer.status, answer.headers);
+  if (answer.body === null || answer.body instanceof Uint8Array) res.end(answer.body ?? undefined);
+  else answer.body.pipe(res);
 }
