@@ -9,6 +9,7 @@ import { MODELS_DIR } from '../backend.js';
 import { FaceDetector } from '../vision/faceDetector.js';
 import type { RgbaImage } from '../vision/rgbaImage.js';
 import { percentile } from './boxMath.js';
+import { runBurstBench } from './burstBench.js';
 import { runExpressionBench } from './expressionBench.js';
 import { runLoopBench } from './loopBench.js';
 import { cutWebcamFrame, DEMO_FACES } from './faceApiDemo.js';
@@ -50,3 +51,4 @@ for (const name of ['blazeface-front-128', 'blazeface-back-256']) await benchDet
 await runExpressionBench();
 await runLoopBench();
 await runScanBench();
+await runBurstBench();
