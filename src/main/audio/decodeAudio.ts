@@ -1,5 +1,5 @@
 /** Decodes an audio file to mono PCM for analysis: WAV in-process, anything else with ffmpeg if installed. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { decodeWav, type PcmAudio } from './wav.js';
@@ -7,6 +7,22 @@ import { decodeWav, type PcmAudio } from './wav.js';
 export const ANALYSIS_SAMPLE_RATE = 22050;
 /** Enough to judge tempo and key; keeps a long track's analysis short. */
 export const ANALYSIS_SECONDS = 60;
+
+/** Raised when the estimate itself changes, so that estimates that failed are tried again. */
+export const ESTIMATOR_VERSION = 1;
+
+function ffmpegCommand(): string {
+  return process.env.EMOTUNE_FFMPEG ?? 'ffmpeg';
+}
+
+/**
+ * What this process can decode, as a short word: a failed estimate records it, and a track whose
+ * estimate failed under other means (ffmpeg installed since, a new estimator) is tried again.
+ */
+export function decoderSignature(): string {
+  const ffmpeg = spawnSync(ffmpegCommand(), ['-version'], { stdio: 'ignore' }).status === 0;
+  return `estimator ${ESTIMATOR_VERSION}, wav${ffmpeg ? ' + ffmpeg' : ''}`;
+}
 
 export class AudioDecodeError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -85,7 +101,7 @@ function decodeWithFfmpeg(path: string): Promise<PcmAudio> {
       'f32le',
       '-',
     ];
-    const child = spawn(process.env.EMOTUNE_FFMPEG ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(ffmpegCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => chunks.push(c));

@@ -8,7 +8,7 @@ import type { ExpressionState } from '../../shared/expressions.js';
 import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
 import { DEFAULT_MOOD_POLICY, type Mood, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
 import { estimateMood, extractFeatures } from '../audio/audioMood.js';
-import { decodeForAnalysis } from '../audio/decodeAudio.js';
+import { decodeForAnalysis, decoderSignature } from '../audio/decodeAudio.js';
 import { chooseNextTrack, type TrackChoice } from '../mood/chooseNextTrack.js';
 import { openLibraryDatabase } from './database.js';
 import { createDemoLibrary } from './demoLibrary.js';
@@ -138,18 +138,30 @@ export class LibraryService {
     } while (seen !== this.scanQueue);
   }
 
-  /** Estimates a mood from the audio for readable tracks that have no mood at all yet. */
+  /**
+   * Estimates a mood from the audio for readable tracks that have no mood yet, and again for those
+   * whose estimate failed with other means than this process has (ffmpeg installed since, say).
+   */
   async estimateMissingMoods(): Promise<number> {
     let estimated = 0;
+    let signature: string | undefined;
     for (const track of this.store.listTracks()) {
-      if (track.error !== null || track.moods.length > 0) continue;
+      if (track.error !== null) continue;
+      const failed = track.moods.length === 1 && track.moods[0]!.source === 'audio' && track.moods[0]!.mood === null;
+      if (track.moods.length > 0 && !failed) continue;
+      signature ??= decoderSignature();
+      if (failed && failedUnder(track.moods[0]!.raw) === signature) continue;
       try {
         const estimate = estimateMood(extractFeatures(await decodeForAnalysis(track.path)));
         this.store.setMood(track.id, 'audio', estimate);
         estimated++;
       } catch (error) {
-        // Recorded with no mood, so the track is not analysed again on every scan.
-        this.store.setMood(track.id, 'audio', { mood: null, confidence: 0, raw: `no estimate: ${(error as Error).message}` });
+        // Recorded with no mood and what was tried, so the track is analysed again only when that changes.
+        this.store.setMood(track.id, 'audio', {
+          mood: null,
+          confidence: 0,
+          raw: `no estimate [${signature}]: ${(error as Error).message}`,
+        });
       }
     }
     return estimated;
@@ -279,4 +291,9 @@ export class LibraryService {
     this.watcher.close();
     this.store.db.close();
   }
+}
+
+/** The decoders a failed estimate was tried with, from its note ("no estimate [estimator 1, wav]: ..."). */
+function failedUnder(raw: string | null | undefined): string | null {
+  return /^no estimate \[([^\]]*)\]/.exec(raw ?? '')?.[1] ?? null;
 }
