@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli/cliMain.js';
+import { readFileTags } from '../../src/main/library/tagReader.js';
 import { FACE_API_DEMO_DIR, SMILING_TILTED, iou, scaleBox, writeShotPng } from '../fixtures/facePhotos.js';
+import { makeAudioFile } from '../support/audioFiles.js';
 
 class Capture extends Writable {
   text = '';
@@ -113,5 +115,40 @@ describe('emotune detect', () => {
   it('exits 2 for bad usage', async () => {
     expect((await cli('detect')).code).toBe(2);
     expect((await cli('frobnicate', 'x')).err).toMatch(/usage: emotune detect/);
+  });
+});
+
+describe('emotune moods', () => {
+  it('prints one JSON line per file without touching a library, and --write tags the files atomically', async () => {
+    const music = mkdtempSync(join(tmpdir(), 'emotune-moods-'));
+    await makeAudioFile(music, { name: 'tagged', format: 'flac', title: 'T', mood: 'Melancholic' });
+    await makeAudioFile(music, { name: 'plain', format: 'ogg', title: 'P' });
+    writeFileSync(join(music, 'broken.mp3'), 'not audio');
+    const first = await cli('moods', music);
+    expect(first.code).toBe(1); // one file could not be read
+    const lines = first.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => (l.file as string).split('/').pop())).toEqual(['broken.mp3', 'plain.ogg', 'tagged.flac']);
+    expect(lines[0]).toMatchObject({ mood: null, source: null, error: expect.any(String) });
+    expect(lines[1]).toMatchObject({ source: 'audio', mood: expect.any(String), confidence: expect.any(Number) });
+    expect(lines[1]!.features).toHaveProperty('bpm');
+    expect(lines[2]).toMatchObject({ source: 'file', mood: 'sad' });
+    expect(readdirSync(music).sort()).toEqual(['broken.mp3', 'plain.ogg', 'tagged.flac']); // nothing else written
+
+    const written = await cli('moods', join(music, 'plain.ogg'), '--write');
+    expect(written.code).toBe(0);
+    const line = JSON.parse(written.out) as { mood: string; written: boolean };
+    expect(line.written).toBe(true);
+    expect((await readFileTags(join(music, 'plain.ogg'))).moodText).toBe(line.mood);
+    const again = JSON.parse((await cli('moods', join(music, 'plain.ogg'))).out) as { source: string };
+    expect(again.source).toBe('file');
+  });
+
+  it('says what is wrong with the path', async () => {
+    expect(await cli('moods', join(dir, 'nowhere'))).toMatchObject({ code: 2, err: expect.stringMatching(/no such file or folder/) });
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    expect(await cli('moods', join(dir, 'notes.txt'))).toMatchObject({ code: 2, err: expect.stringMatching(/not an audio file/) });
   });
 });

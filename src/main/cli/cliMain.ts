@@ -10,10 +10,12 @@ import { ImageFileError } from '../vision/imageFile.js';
 import { VisionEngine } from '../vision/visionEngine.js';
 import { detectImage, listImages } from './detectCommand.js';
 import { evaluateFolder, formatReport } from './evalCommand.js';
+import { listAudioPaths, moodOfFile } from './moodsCommand.js';
 
 const USAGE = `usage: emotune detect <image|folder>
        emotune eval --data <folder>
        emotune scan <folder> [--data-dir <dir>] [--batch <n>]
+       emotune moods <file|folder> [--write]
 
   detect <image|folder>  find faces in an image (JPEG, PNG, WebP, ...) or in every image of a
                    folder and print them as JSON: each face's box, six keypoints (eyes, nose tip,
@@ -23,7 +25,11 @@ const USAGE = `usage: emotune detect <image|folder>
                    (one sub-folder per class: neutral, happiness, ...) and print accuracy,
                    balanced accuracy and the confusion matrix
   scan <folder>    add a music folder to the library (in --data-dir, default the app's) and scan
-                   it, printing progress as one JSON object per line`;
+                   it, printing progress as one JSON object per line
+  moods <file|folder>  the mood of each audio file, one JSON line each (file, mood, valence,
+                   arousal, confidence, source: the file's own tag or an estimate from the audio,
+                   features), without touching the library; --write stores estimated moods in
+                   the files' own mood tags (atomically), for any player to use`;
 
 /** Exit codes: 0 ok, 1 failure (or some unreadable files), 2 bad usage or bad input. */
 export async function runCli(
@@ -38,6 +44,7 @@ export async function runCli(
   }
   if (command === 'scan') return runScan(rest, out, err);
   if (command === 'eval') return runEval(rest, out, err);
+  if (command === 'moods') return runMoods(rest, out, err);
   if (command !== 'detect' || rest.length !== 1) {
     err.write(`${USAGE}\n`);
     return 2;
@@ -111,6 +118,34 @@ async function runEval(args: string[], out: NodeJS.WritableStream, err: NodeJS.W
   } finally {
     await engine.dispose();
   }
+}
+
+async function runMoods(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { write: { type: 'boolean', default: false } } });
+  } catch (error) {
+    err.write(`emotune: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed.positionals.length !== 1) {
+    err.write(`${USAGE}\n`);
+    return 2;
+  }
+  let files;
+  try {
+    files = await listAudioPaths(parsed.positionals[0]!);
+  } catch (error) {
+    err.write(`emotune: ${(error as Error).message}\n`);
+    return 2;
+  }
+  let failed = 0;
+  for (const file of files) {
+    const line = await moodOfFile(file, parsed.values.write);
+    if (line.error) failed++;
+    out.write(`${JSON.stringify(line)}\n`);
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 async function runScan(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
