@@ -61,8 +61,10 @@ describe('hands-free playback', () => {
     expect(await page.getByTestId('now-playing').textContent()).toBe(track.title);
     expect(await page.getByTestId('why-this-song').textContent()).toMatch(/you look happy; match mode; tagged happy in the file/);
     expect(await page.getByTestId('timeline-point').count()).toBeGreaterThanOrEqual(1);
-    // The play went into the history with its reason.
+    // The play went into the history with its reason, and the expression and mode of the choice.
     expect(app.backend.library.store.recentPlays(1)).toEqual([track.id]);
+    const play = app.backend.library.store.db.prepare('SELECT expression, mode, reason FROM plays ORDER BY id DESC LIMIT 1').get();
+    expect(play).toMatchObject({ expression: 'happiness', mode: 'match', reason: expect.stringMatching(/you look happy/) });
     await page.screenshot({ path: join(DOCS, 'loop-2-playing.png') });
   });
 

@@ -61,7 +61,7 @@ export class HandsFree {
       { at: Date.now(), expression, mood: choice?.targetMood ?? null, track: choice?.track.title ?? null },
     ].slice(-50);
     if (!choice) return;
-    const item = this.player.item(choice.track, choice.reason);
+    const item = this.player.item(choice.track, choice.reason, { expression, mode: this.mode });
     const upcoming = this.player.upcoming;
     // A song the loop queued earlier and that has not started is replaced, not stacked.
     if (upcoming?.reason) this.player.remove(upcoming.key);

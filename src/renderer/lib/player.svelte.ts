@@ -4,6 +4,8 @@
  * media URLs (library tracks only). A track that fails is skipped with a message and reported.
  */
 import type { EmotuneApi } from '../../shared/api.js';
+import type { ExpressionState } from '../../shared/expressions.js';
+import type { PolicyMode } from '../../shared/mood.js';
 import type { Track } from '../../shared/library.js';
 
 export type RepeatMode = 'off' | 'all' | 'one';
@@ -12,6 +14,8 @@ export interface QueueItem {
   track: Track;
   /** Why the loop chose it; absent for tracks the user picked. */
   reason?: string;
+  /** The stable expression and the mode when the loop chose it (not when it starts playing). */
+  choice?: { expression: ExpressionState; mode: PolicyMode };
   /** A unique key: the same track may be queued twice. */
   key: number;
 }
@@ -72,8 +76,8 @@ export class Player {
     return this.queue[this.index + 1];
   }
 
-  item(track: Track, reason?: string): QueueItem {
-    return { track, key: this.nextKey++, ...(reason ? { reason } : {}) };
+  item(track: Track, reason?: string, choice?: QueueItem['choice']): QueueItem {
+    return { track, key: this.nextKey++, ...(reason ? { reason } : {}), ...(choice ? { choice } : {}) };
   }
 
   /** Replaces the queue and plays from `start`. */
