@@ -5,7 +5,15 @@
  */
 import { EXPRESSION_ADJECTIVES, type ExpressionState } from '../../shared/expressions.js';
 import type { Track, TrackMood } from '../../shared/library.js';
-import { MOOD_CENTRES, vaDistance, type Mood, type MoodPolicy, type PolicyMode, type ValenceArousal } from '../../shared/mood.js';
+import {
+  estimateWord,
+  MOOD_CENTRES,
+  vaDistance,
+  type Mood,
+  type MoodPolicy,
+  type PolicyMode,
+  type ValenceArousal,
+} from '../../shared/mood.js';
 
 export interface ChoiceRequest {
   expression: ExpressionState;
@@ -70,6 +78,6 @@ export function describeMoodSource(mood: TrackMood): string {
     case 'file':
       return `tagged ${mood.mood} in the file${mood.raw && mood.raw.toLowerCase() !== mood.mood ? ` ("${mood.raw}")` : ''}`;
     case 'audio':
-      return `sounds ${mood.mood} (estimated from the audio, ${Math.round(mood.confidence * 100)}% sure)`;
+      return `sounds ${mood.mood} (estimated from the audio, ${estimateWord(mood.confidence)})`;
   }
 }

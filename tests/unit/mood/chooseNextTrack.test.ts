@@ -90,7 +90,7 @@ describe('chooseNextTrack', () => {
       'you look sad; match mode; tagged sad in the file ("Melancholic")',
     );
     expect(describeChoice('anger', 'lift', { source: 'audio', mood: 'calm', confidence: 0.55 })).toBe(
-      'you look angry; lift mode; sounds calm (estimated from the audio, 55% sure)',
+      'you look angry; lift mode; sounds calm (estimated from the audio, a guess)',
     );
   });
 });
