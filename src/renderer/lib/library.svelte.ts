@@ -78,6 +78,11 @@ export class LibraryState {
     return this.tracks.filter((t) => t.error !== null);
   }
 
+  /** Readable tracks with no mood from any source: hands-free cannot pick them for a mood. */
+  get moodlessCount(): number {
+    return this.tracks.filter((t) => t.error === null && !t.mood?.mood).length;
+  }
+
   addFolder(path: string): Promise<void> {
     return this.run(async () => {
       const folder = await this.api.call('library.addFolder', { path });
