@@ -4,12 +4,13 @@
  * the library. `--write` stores estimated moods as the files' own mood tags, atomically, so that any
  * player can use them; files that already carry a mood are left as they are.
  */
-import { opendir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { moodFromTag } from '../../shared/mood.js';
 import { estimateMood, extractFeatures } from '../audio/audioMood.js';
 import { decodeForAnalysis } from '../audio/decodeAudio.js';
-import { isWriteCopy, writeTagsAtomically } from '../library/atomicTagWrite.js';
+import { writeTagsAtomically } from '../library/atomicTagWrite.js';
+import { listAudioFiles } from '../library/scanner.js';
 import { isAudioFile, readFileTags } from '../library/tagReader.js';
 
 export interface MoodLine {
@@ -34,17 +35,8 @@ export async function listAudioPaths(path: string): Promise<string[]> {
     if (!isAudioFile(root)) throw new Error(`${root} is not an audio file Emotune reads (mp3, flac, ogg, opus, m4a, wav, ...)`);
     return [root];
   }
-  const out: string[] = [];
-  const pending = [root];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    for await (const entry of await opendir(dir)) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) pending.push(p);
-      else if (entry.isFile() && isAudioFile(p) && !isWriteCopy(p)) out.push(p);
-    }
-  }
-  return out.sort();
+  // The scanner's own listing: the same files the library would take, by the same rules.
+  return (await listAudioFiles(root)).map((f) => f.path);
 }
 
 export async function moodOfFile(file: string, write: boolean): Promise<MoodLine> {

@@ -157,16 +157,22 @@ async function removeStaleWriteCopy(path: string): Promise<void> {
   if (info?.isFile() && Date.now() - info.mtimeMs > 10 * 60_000) await unlink(path).catch(() => undefined);
 }
 
-/** Audio files under a folder, recursively; unreadable sub-folders and links leading outside it are noted and skipped. */
 /** What a listing skipped, for the scan's message. */
-interface Skipped {
+export interface Skipped {
   unreadable: string[];
   outside: string[];
   /** Names that are not valid UTF-8: Node cannot name such a file to open it. */
   badNames: string[];
 }
 
-async function listAudioFiles(root: string, skipped: Skipped): Promise<ListedFile[]> {
+/**
+ * Audio files under a folder, recursively, sorted; unreadable sub-folders, names that are not UTF-8
+ * and links leading outside the folder are noted in `skipped` and left out.
+ */
+export async function listAudioFiles(
+  root: string,
+  skipped: Skipped = { unreadable: [], outside: [], badNames: [] },
+): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
   const pending = [root];
   let first = true;
@@ -195,12 +201,9 @@ async function listAudioFiles(root: string, skipped: Skipped): Promise<ListedFil
         continue;
       }
       if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile() && isAudioFile(path)) {
-        const info = await stat(path).catch(() => undefined);
-        if (info?.isFile()) out.push({ path, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
-      } else if (entry.isSymbolicLink() && isAudioFile(path)) {
+      else if ((entry.isFile() || entry.isSymbolicLink()) && isAudioFile(path)) {
         // A link counts only if it leads to a file inside the folder being scanned.
-        if ((await realPathInLibrary(path, [root])) === null) {
+        if (entry.isSymbolicLink() && (await realPathInLibrary(path, [root])) === null) {
           skipped.outside.push(path);
           continue;
         }
