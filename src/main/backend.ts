@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
 import { DEFAULT_EXPRESSION_STATE_SETTINGS, type ExpressionStateSettings } from '../shared/expressions.js';
 import { TRACK_PAGE_SIZE } from '../shared/schemas.js';
 import type { VideoFrameData } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
+import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from './appPaths.js';
 import { LibraryService } from './library/libraryService.js';
 import { ExpressionStateMachine } from './vision/expressionStateMachine.js';
 import { LatestFrameWorker } from './vision/latestFrameWorker.js';
@@ -24,13 +24,7 @@ export interface BackendSession {
   close(): void;
 }
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// In a packaged app the models are unpacked next to app.asar: onnxruntime reads real files only.
-export const MODELS_DIR = `${PROJECT_ROOT.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')}models`;
-/** The face detectors, tried in order until one finds a face; the README says why. */
-export const DEFAULT_DETECTOR_CARDS = [`${MODELS_DIR}/blazeface-front-128.json`, `${MODELS_DIR}/blazeface-back-256.json`];
-/** The expression model trained by training/ (its card says how). */
-export const DEFAULT_EXPRESSION_CARD = `${MODELS_DIR}/a-mobilenet-ferplus.json`;
+export { DEFAULT_AUDIO_MOOD_CARD, DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, MODELS_DIR, PROJECT_ROOT } from './appPaths.js';
 export const VISION_WORKER_ENTRY = `${PROJECT_ROOT}dist/main/vision/visionWorker.js`;
 const EXPRESSION_SETTINGS_KEY = 'expressionState';
 

@@ -1,4 +1,19 @@
 /** In-place iterative radix-2 FFT; the length must be a power of two. */
+const twiddles = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+function twiddlesFor(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = twiddles.get(n);
+  if (!t) {
+    // Tabled once per size: the running product of rotations costs more and drifts.
+    t = {
+      cos: Float64Array.from({ length: n / 2 }, (_, k) => Math.cos((-2 * Math.PI * k) / n)),
+      sin: Float64Array.from({ length: n / 2 }, (_, k) => Math.sin((-2 * Math.PI * k) / n)),
+    };
+    twiddles.set(n, t);
+  }
+  return t;
+}
+
 export function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;
   if (n !== im.length || (n & (n - 1)) !== 0) throw new Error('fft length must be a power of two');
@@ -7,29 +22,30 @@ export function fft(re: Float64Array, im: Float64Array): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
+      const r = re[i]!;
+      re[i] = re[j]!;
+      re[j] = r;
+      const m = im[i]!;
+      im[i] = im[j]!;
+      im[j] = m;
     }
   }
+  const { cos, sin } = twiddlesFor(n);
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    const wr = Math.cos(angle);
-    const wi = Math.sin(angle);
+    const half = len >> 1;
+    const step = n / len;
     for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
+      for (let k = 0; k < half; k++) {
         const a = i + k;
-        const b = a + len / 2;
+        const b = a + half;
+        const cr = cos[k * step]!;
+        const ci = sin[k * step]!;
         const tr = re[b]! * cr - im[b]! * ci;
         const ti = re[b]! * ci + im[b]! * cr;
         re[b] = re[a]! - tr;
         im[b] = im[a]! - ti;
         re[a] = re[a]! + tr;
         im[a] = im[a]! + ti;
-        const nr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = nr;
       }
     }
   }

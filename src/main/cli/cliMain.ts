@@ -2,9 +2,10 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, defaultDataDir } from '../backend.js';
+import { DEFAULT_AUDIO_MOOD_CARD, DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, defaultDataDir } from '../backend.js';
 import { LibraryDatabaseError, openLibraryDatabase } from '../library/database.js';
 import { LibraryStore } from '../library/libraryStore.js';
+import { AudioMoodEstimator } from '../mood/audioMoodEstimator.js';
 import { scanFolder, ScanError } from '../library/scanner.js';
 import { ImageFileError } from '../vision/imageFile.js';
 import { VisionEngine } from '../vision/visionEngine.js';
@@ -140,8 +141,9 @@ async function runMoods(args: string[], out: NodeJS.WritableStream, err: NodeJS.
     return 2;
   }
   let failed = 0;
+  const estimator = new AudioMoodEstimator(DEFAULT_AUDIO_MOOD_CARD, { worker: false });
   for (const file of files) {
-    const line = await moodOfFile(file, parsed.values.write);
+    const line = await moodOfFile(file, parsed.values.write, estimator);
     if (line.error) failed++;
     out.write(`${JSON.stringify(line)}\n`);
   }

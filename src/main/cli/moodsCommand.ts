@@ -7,8 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { moodFromTag } from '../../shared/mood.js';
-import { estimateMood, extractFeatures } from '../audio/audioMood.js';
-import { decodeForAnalysis } from '../audio/decodeAudio.js';
+import type { AudioMoodEstimator } from '../mood/audioMoodEstimator.js';
 import { writeTagsAtomically } from '../library/atomicTagWrite.js';
 import { listAudioFiles } from '../library/scanner.js';
 import { isAudioFile, readFileTags } from '../library/tagReader.js';
@@ -39,12 +38,12 @@ export async function listAudioPaths(path: string): Promise<string[]> {
   return (await listAudioFiles(root)).map((f) => f.path);
 }
 
-export async function moodOfFile(file: string, write: boolean): Promise<MoodLine> {
+export async function moodOfFile(file: string, write: boolean, estimator: AudioMoodEstimator): Promise<MoodLine> {
   try {
     const tags = await readFileTags(file);
     const tagged = tags.moodText ? moodFromTag(tags.moodText) : undefined;
     if (tagged) return { file, mood: tagged, valence: null, arousal: null, confidence: 1, source: 'file' };
-    const estimate = estimateMood(extractFeatures(await decodeForAnalysis(file)));
+    const estimate = await estimator.estimate(file);
     const line: MoodLine = {
       file,
       mood: estimate.mood,
@@ -52,7 +51,7 @@ export async function moodOfFile(file: string, write: boolean): Promise<MoodLine
       arousal: estimate.arousal,
       confidence: estimate.confidence,
       source: 'audio',
-      features: estimate.features,
+      features: { ...estimate.summary, quadrants: estimate.quadrants, genre: estimate.hints.genre },
     };
     if (write) {
       await writeTagsAtomically(file, { mood: estimate.mood });

@@ -7,8 +7,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { ExpressionState } from '../../shared/expressions.js';
 import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
 import { DEFAULT_MOOD_POLICY, type Mood, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
-import { estimateMood, extractFeatures } from '../audio/audioMood.js';
-import { decodeForAnalysis, decoderSignature } from '../audio/decodeAudio.js';
+import { DEFAULT_AUDIO_MOOD_CARD } from '../appPaths.js';
+import { AudioMoodEstimator } from '../mood/audioMoodEstimator.js';
 import { chooseNextTrack, type TrackChoice } from '../mood/chooseNextTrack.js';
 import { openLibraryDatabase } from './database.js';
 import { createDemoLibrary } from './demoLibrary.js';
@@ -35,12 +35,14 @@ export class LibraryService {
   private scanQueue: Promise<unknown> = Promise.resolve();
   private readonly watching: boolean;
   private demoLibraryRun: Promise<LibraryFolder | undefined> | undefined;
+  private readonly estimator: AudioMoodEstimator;
 
   constructor(
     readonly dataDir: string,
     private readonly events: LibraryEvents,
-    options: { watch?: boolean } = {},
+    options: { watch?: boolean; audioMoodCard?: string } = {},
   ) {
+    this.estimator = new AudioMoodEstimator(options.audioMoodCard ?? DEFAULT_AUDIO_MOOD_CARD);
     this.store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')), () => this.backUpSoon());
     this.watcher = new FolderWatcher((id) => void this.rescan(id).catch(() => undefined));
     this.watching = options.watch !== false;
@@ -140,29 +142,34 @@ export class LibraryService {
 
   /**
    * Estimates a mood from the audio for readable tracks that have no mood yet, and again for those
-   * whose estimate failed with other means than this process has (ffmpeg installed since, say).
+   * whose estimate failed with other means than this process has (a new decoder or model, say).
    */
   async estimateMissingMoods(): Promise<number> {
     let estimated = 0;
     let signature: string | undefined;
-    for (const track of this.store.listTracks()) {
-      if (track.error !== null) continue;
-      const failed = track.moods.length === 1 && track.moods[0]!.source === 'audio' && track.moods[0]!.mood === null;
-      if (track.moods.length > 0 && !failed) continue;
-      signature ??= decoderSignature();
-      if (failed && failedUnder(track.moods[0]!.raw) === signature) continue;
-      try {
-        const estimate = estimateMood(extractFeatures(await decodeForAnalysis(track.path)));
-        this.store.setMood(track.id, 'audio', estimate);
-        estimated++;
-      } catch (error) {
-        // Recorded with no mood and what was tried, so the track is analysed again only when that changes.
-        this.store.setMood(track.id, 'audio', {
-          mood: null,
-          confidence: 0,
-          raw: `no estimate [${signature}]: ${(error as Error).message}`,
-        });
+    try {
+      for (const track of this.store.listTracks()) {
+        if (track.error !== null) continue;
+        const failed = track.moods.length === 1 && track.moods[0]!.source === 'audio' && track.moods[0]!.mood === null;
+        if (track.moods.length > 0 && !failed) continue;
+        signature ??= await this.estimator.signature();
+        if (failed && failedUnder(track.moods[0]!.raw) === signature) continue;
+        try {
+          const { mood, valence, arousal, confidence } = await this.estimator.estimate(track.path);
+          this.store.setMood(track.id, 'audio', { mood, valence, arousal, confidence });
+          estimated++;
+        } catch (error) {
+          // Recorded with no mood and what was tried, so the track is analysed again only when that changes.
+          this.store.setMood(track.id, 'audio', {
+            mood: null,
+            confidence: 0,
+            raw: `no estimate [${signature}]: ${(error as Error).message}`,
+          });
+        }
       }
+    } finally {
+      // The worker is not kept for a library that has nothing left to estimate.
+      await this.estimator.close();
     }
     return estimated;
   }
@@ -293,7 +300,7 @@ export class LibraryService {
   }
 }
 
-/** The decoders a failed estimate was tried with, from its note ("no estimate [estimator 1, wav]: ..."). */
+/** What a failed estimate was tried with, from its note ("no estimate [estimator 2, ..., model 1]: ..."). */
 function failedUnder(raw: string | null | undefined): string | null {
   return /^no estimate \[([^\]]*)\]/.exec(raw ?? '')?.[1] ?? null;
 }

@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estimateMood, extractFeatures } from '../../../src/main/audio/audioMood.js';
-import { decodeForAnalysis } from '../../../src/main/audio/decodeAudio.js';
+import { DEFAULT_AUDIO_MOOD_CARD } from '../../../src/main/appPaths.js';
+import { AudioMoodEstimator } from '../../../src/main/mood/audioMoodEstimator.js';
 import { LibraryService } from '../../../src/main/library/libraryService.js';
-import { MOODS } from '../../../src/shared/mood.js';
+import { estimateWord, MOODS } from '../../../src/shared/mood.js';
 
 let service: LibraryService;
 let changes = 0;
@@ -64,16 +64,13 @@ describe('demo library', () => {
     expect(choice?.reason).toBe('you look happy; match mode; tagged happy in the file');
   });
 
-  it('sounds like its tags to the audio estimator, mostly', async () => {
-    const tracks = service.listTracks({});
-    const estimates = await Promise.all(
-      tracks.map(async (t) => ({ tagged: t.mood!.mood!, ...estimateMood(extractFeatures(await decodeForAnalysis(t.path))) })),
-    );
-    const agree = estimates.filter((e) => e.tagged === e.mood).length;
-    expect(agree).toBeGreaterThanOrEqual(8);
-    const arousal = (mood: string) => estimates.filter((e) => e.tagged === mood).reduce((s, e) => s + e.arousal, 0) / 2;
-    // Soft, slow pieces are less aroused than loud, fast ones.
-    expect(Math.max(arousal('calm'), arousal('sad'))).toBeLessThan(Math.min(arousal('energetic'), arousal('tense')));
-    for (const e of estimates) expect(e.confidence).toBeLessThan(0.9);
+  it('is, to the audio estimator, unlike the music it learned from, and it says so', async () => {
+    // The pieces are synthesised tones: their file tags decide; an estimate of them could only be a guess.
+    const estimator = new AudioMoodEstimator(DEFAULT_AUDIO_MOOD_CARD, { worker: false });
+    for (const track of service.listTracks({})) {
+      const estimate = await estimator.estimate(track.path);
+      expect(estimate.unusual).toBe(true);
+      expect(estimateWord(estimate.confidence)).toBe('a guess');
+    }
   });
 });

@@ -46,7 +46,8 @@ describe('LibraryService', () => {
     const estimated = byTitle('untagged')!;
     expect(estimated.mood?.source).toBe('audio');
     expect(estimated.mood?.confidence).toBeGreaterThan(0);
-    expect(estimated.mood?.confidence).toBeLessThan(0.9);
+    // A bare tone is nothing like the music the model learned from: a guess at most.
+    expect(estimated.mood?.confidence).toBeLessThanOrEqual(0.5);
     expect(typeof estimated.mood?.valence).toBe('number');
   });
 
