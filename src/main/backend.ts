@@ -12,6 +12,7 @@ import type { VideoFrameData } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
 import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from './appPaths.js';
 import { LibraryService } from './library/libraryService.js';
+import { MoodService } from './mood/moodService.js';
 import { ExpressionStateMachine } from './vision/expressionStateMachine.js';
 import { LatestFrameWorker } from './vision/latestFrameWorker.js';
 import { VisionHost, workerThreadChannel } from './vision/visionHost.js';
@@ -59,6 +60,7 @@ export class Backend {
   private readonly sinks = new Set<EventSink>();
   private readonly machines = new Set<ExpressionStateMachine>();
   readonly library: LibraryService;
+  readonly mood: MoodService;
 
   private constructor(
     private readonly transport: AppInfo['transport'],
@@ -75,6 +77,7 @@ export class Backend {
       },
       { watch: watchFolders },
     );
+    this.mood = new MoodService(this.library);
   }
 
   static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {
@@ -122,6 +125,7 @@ export class Backend {
   openSession(emit: EventSink): BackendSession {
     this.sinks.add(emit);
     const library = this.library;
+    const mood = this.mood;
     const machine = new ExpressionStateMachine(this.expressionSettings(), performance.now());
     this.machines.add(machine);
     const worker = new LatestFrameWorker<VideoFrameData>(async (frame) => {
@@ -165,13 +169,13 @@ export class Backend {
       'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
       'library.importPlaylist': ({ content, name }) => library.importPlaylist(content, name),
       'library.exportPlaylist': ({ trackIds }) => library.exportPlaylist(trackIds),
-      'mood.policy': () => library.moodPolicy(),
+      'mood.policy': () => mood.moodPolicy(),
       'mood.setPolicy': ({ policy }) => {
-        library.setMoodPolicy(policy);
-        return library.moodPolicy();
+        mood.setMoodPolicy(policy);
+        return mood.moodPolicy();
       },
-      'mood.next': ({ expression, mode, currentTrackId }) => library.chooseNext(expression, mode, currentTrackId),
-      'library.recordPlay': ({ trackId, ...details }) => ({ recorded: library.recordPlay(trackId, details) }),
+      'mood.next': ({ expression, mode, currentTrackId }) => mood.chooseNext(expression, mode, currentTrackId),
+      'library.recordPlay': ({ trackId, ...details }) => ({ recorded: mood.recordPlay(trackId, details) }),
       'library.markUnplayable': ({ trackId, message }) => ({ marked: library.markUnplayable(trackId, message) }),
     };
     return {

@@ -78,9 +78,9 @@ describe('library', () => {
   it('lets the user edit which mood each expression plays, and keeps it', async () => {
     await page.getByTestId('policy-editor').locator('summary').click();
     await page.getByTestId('policy-match-anger').selectOption('sad');
-    await expect.poll(() => app.backend.library.moodPolicy().match.anger).toBe('sad');
+    await expect.poll(() => app.backend.mood.moodPolicy().match.anger).toBe('sad');
     await page.getByTestId('policy-lift-no-face').selectOption('calm');
-    await expect.poll(() => app.backend.library.moodPolicy().lift['no-face']).toBe('calm');
+    await expect.poll(() => app.backend.mood.moodPolicy().lift['no-face']).toBe('calm');
     await page.reload();
     await page.getByTestId('policy-editor').locator('summary').click();
     expect(await page.getByTestId('policy-match-anger').inputValue()).toBe('sad');

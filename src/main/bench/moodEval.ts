@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Mood } from '../../shared/mood.js';
 import { DEFAULT_AUDIO_MOOD_CARD } from '../appPaths.js';
 import { LibraryService } from '../library/libraryService.js';
+import { MoodService } from '../mood/moodService.js';
 
 const QUADRANT_OF_MOOD: Partial<Record<Mood, string>> = { happy: 'Q1', energetic: 'Q1', tense: 'Q2', sad: 'Q3', calm: 'Q4' };
 const QUADRANTS = ['Q1', 'Q2', 'Q3', 'Q4'];
@@ -51,14 +52,10 @@ async function main(): Promise<void> {
     const music = join(work, 'music');
     await mkdir(music);
     for (const row of rows) await copyFile(join(root, row.file), join(music, basename(row.file)));
-    const library = new LibraryService(
-      join(work, 'data'),
-      { scanProgress: () => undefined, changed: () => undefined },
-      {
-        watch: false,
-        audioMoodCard: values.card ? resolve(values.card) : DEFAULT_AUDIO_MOOD_CARD,
-      },
-    );
+    const events = { scanProgress: () => undefined, changed: () => undefined };
+    const library = new LibraryService(join(work, 'data'), events, { watch: false });
+    // The mood service estimates after each scan, as in the app.
+    new MoodService(library, { audioMoodCard: values.card ? resolve(values.card) : DEFAULT_AUDIO_MOOD_CARD });
     const started = performance.now();
     await library.addFolder(music);
     await library.idle();

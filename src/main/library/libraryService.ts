@@ -4,12 +4,8 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { ExpressionState } from '../../shared/expressions.js';
 import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
-import { DEFAULT_MOOD_POLICY, type Mood, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
-import { DEFAULT_AUDIO_MOOD_CARD } from '../appPaths.js';
-import { AudioMoodEstimator } from '../mood/audioMoodEstimator.js';
-import { chooseNextTrack, type TrackChoice } from '../mood/chooseNextTrack.js';
+import type { Mood } from '../../shared/mood.js';
 import { openLibraryDatabase } from './database.js';
 import { createDemoLibrary } from './demoLibrary.js';
 import { FolderWatcher } from './folderWatcher.js';
@@ -26,7 +22,6 @@ export interface LibraryEvents {
 }
 
 export const DEMO_FOLDER_NAME = 'Demo library';
-const POLICY_KEY = 'moodPolicy';
 const DEMO_CREATED_KEY = 'demoLibraryCreated';
 
 export class LibraryService {
@@ -35,14 +30,13 @@ export class LibraryService {
   private scanQueue: Promise<unknown> = Promise.resolve();
   private readonly watching: boolean;
   private demoLibraryRun: Promise<LibraryFolder | undefined> | undefined;
-  private readonly estimator: AudioMoodEstimator;
+  private readonly afterScanTasks: (() => Promise<unknown>)[] = [];
 
   constructor(
     readonly dataDir: string,
     private readonly events: LibraryEvents,
-    options: { watch?: boolean; audioMoodCard?: string } = {},
+    options: { watch?: boolean } = {},
   ) {
-    this.estimator = new AudioMoodEstimator(options.audioMoodCard ?? DEFAULT_AUDIO_MOOD_CARD);
     this.store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')), () => this.backUpSoon());
     this.watcher = new FolderWatcher((id) => void this.rescan(id).catch(() => undefined));
     this.watching = options.watch !== false;
@@ -116,11 +110,25 @@ export class LibraryService {
       return results;
     };
     const next = this.scanQueue.then(run, run);
-    this.scanQueue = next
-      .then(() => this.estimateMissingMoods())
-      .then((n) => n > 0 && this.events.changed())
-      .catch(() => undefined);
+    this.scanQueue = next.then(() => this.runAfterScanTasks());
     return next;
+  }
+
+  /**
+   * Work that follows every scan in the same queue (the mood estimates), so that `idle()` waits for
+   * it too and it never races a scan.
+   */
+  afterEachScan(task: () => Promise<unknown>): void {
+    this.afterScanTasks.push(task);
+  }
+
+  private async runAfterScanTasks(): Promise<void> {
+    for (const task of this.afterScanTasks) await task().catch(() => undefined);
+  }
+
+  /** Tells the renderers that tracks changed (a mood estimate or feedback). */
+  notifyChanged(): void {
+    this.events.changed();
   }
 
   /**
@@ -138,40 +146,6 @@ export class LibraryService {
       seen = this.scanQueue;
       await seen;
     } while (seen !== this.scanQueue);
-  }
-
-  /**
-   * Estimates a mood from the audio for readable tracks that have no mood yet, and again for those
-   * whose estimate failed with other means than this process has (a new decoder or model, say).
-   */
-  async estimateMissingMoods(): Promise<number> {
-    let estimated = 0;
-    let signature: string | undefined;
-    try {
-      for (const track of this.store.listTracks()) {
-        if (track.error !== null) continue;
-        const failed = track.moods.length === 1 && track.moods[0]!.source === 'audio' && track.moods[0]!.mood === null;
-        if (track.moods.length > 0 && !failed) continue;
-        signature ??= await this.estimator.signature();
-        if (failed && failedUnder(track.moods[0]!.raw) === signature) continue;
-        try {
-          const { mood, valence, arousal, confidence } = await this.estimator.estimate(track.path);
-          this.store.setMood(track.id, 'audio', { mood, valence, arousal, confidence });
-          estimated++;
-        } catch (error) {
-          // Recorded with no mood and what was tried, so the track is analysed again only when that changes.
-          this.store.setMood(track.id, 'audio', {
-            mood: null,
-            confidence: 0,
-            raw: `no estimate [${signature}]: ${(error as Error).message}`,
-          });
-        }
-      }
-    } finally {
-      // The worker is not kept for a library that has nothing left to estimate.
-      await this.estimator.close();
-    }
-    return estimated;
   }
 
   listFolders(): LibraryFolder[] {
@@ -239,39 +213,11 @@ export class LibraryService {
     return { content: formatM3u(tracks), written: tracks.length };
   }
 
-  moodPolicy(): MoodPolicy {
-    return this.store.getSetting<MoodPolicy>(POLICY_KEY) ?? DEFAULT_MOOD_POLICY;
-  }
-
-  setMoodPolicy(policy: MoodPolicy): void {
-    this.store.setSetting(POLICY_KEY, policy);
-  }
-
-  /** Picks the next track for a stable expression; nothing is recorded until it plays. */
-  chooseNext(expression: ExpressionState, mode: PolicyMode, currentTrackId?: number): TrackChoice | null {
-    const current = currentTrackId === undefined ? null : (this.store.getTrack(currentTrackId) ?? null);
-    const choice = chooseNextTrack({
-      expression,
-      mode,
-      policy: this.moodPolicy(),
-      tracks: this.store.listTracks(),
-      recent: this.store.recentPlays(50),
-      current,
-    });
-    return choice;
-  }
-
   /** A track the player could not play is marked with the reason, so it is skipped from now on. */
   markUnplayable(trackId: number, message: string): boolean {
     const changed = this.store.markError(trackId, `cannot be played: ${message}`);
     if (changed) this.events.changed();
     return changed;
-  }
-
-  recordPlay(trackId: number, details: { expression?: ExpressionState; mode?: PolicyMode; reason?: string }): boolean {
-    if (!this.store.getTrack(trackId)) return false;
-    this.store.recordPlay(trackId, details);
-    return true;
   }
 
   private backupTimer: ReturnType<typeof setTimeout> | undefined;
@@ -298,9 +244,4 @@ export class LibraryService {
     this.watcher.close();
     this.store.db.close();
   }
-}
-
-/** What a failed estimate was tried with, from its note ("no estimate [estimator 2, ..., model 1]: ..."). */
-function failedUnder(raw: string | null | undefined): string | null {
-  return /^no estimate \[([^\]]*)\]/.exec(raw ?? '')?.[1] ?? null;
 }

@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_AUDIO_MOOD_CARD } from '../../../src/main/appPaths.js';
 import { AudioMoodEstimator } from '../../../src/main/mood/audioMoodEstimator.js';
 import { LibraryService } from '../../../src/main/library/libraryService.js';
+import { MoodService } from '../../../src/main/mood/moodService.js';
 import { estimateWord, MOODS } from '../../../src/shared/mood.js';
 
 let service: LibraryService;
+let moods: MoodService;
 let changes = 0;
 
 beforeAll(async () => {
@@ -17,6 +19,7 @@ beforeAll(async () => {
     { scanProgress: () => {}, changed: () => changes++ },
     { watch: false },
   );
+  moods = new MoodService(service);
   await service.ensureDemoLibrary();
   await service.idle();
 });
@@ -59,7 +62,7 @@ describe('demo library', () => {
   });
 
   it('plays a piece of the target mood with its reason', () => {
-    const choice = service.chooseNext('happiness', 'match', undefined);
+    const choice = moods.chooseNext('happiness', 'match', undefined);
     expect(choice?.track.mood?.mood).toBe('happy');
     expect(choice?.reason).toBe('you look happy; match mode; tagged happy in the file');
   });

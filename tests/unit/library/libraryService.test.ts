@@ -8,6 +8,7 @@ import { encodeWav } from '../../../src/main/audio/wav.js';
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
 import { parseM3u } from '../../../src/main/library/m3u.js';
 import { LibraryService } from '../../../src/main/library/libraryService.js';
+import { MoodService } from '../../../src/main/mood/moodService.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
 import { scanFolder } from '../../../src/main/library/scanner.js';
 import { readFileTags } from '../../../src/main/library/tagReader.js';
@@ -16,6 +17,7 @@ import { makeAudioFile } from '../../support/audioFiles.js';
 const root = mkdtempSync(join(tmpdir(), 'emotune-service-'));
 const music = join(root, 'music');
 let service: LibraryService;
+let moods: MoodService;
 let changes = 0;
 
 function tone(path: string, freq: number, seconds = 3): void {
@@ -29,6 +31,7 @@ beforeAll(async () => {
   await makeAudioFile(music, { name: 'second', format: 'mp3', title: 'Second' });
   tone(join(music, 'untagged.wav'), 330);
   service = new LibraryService(join(root, 'data'), { scanProgress: () => {}, changed: () => changes++ }, { watch: true });
+  moods = new MoodService(service);
   await service.addFolder(music);
   await service.idle();
 });
@@ -104,9 +107,9 @@ describe('LibraryService', () => {
 
   it('records a play only for a track that exists', () => {
     const id = byTitle('Tagged')!.id;
-    expect(service.recordPlay(id, { expression: 'happiness', mode: 'lift', reason: 'because' })).toBe(true);
+    expect(moods.recordPlay(id, { expression: 'happiness', mode: 'lift', reason: 'because' })).toBe(true);
     expect(service.store.recentPlays(1)).toEqual([id]);
-    expect(service.recordPlay(999_999, {})).toBe(false);
+    expect(moods.recordPlay(999_999, {})).toBe(false);
   });
 });
 

@@ -13,6 +13,7 @@ import { encodeWav } from '../../../src/main/audio/wav.js';
 import { PROJECT_ROOT } from '../../../src/main/backend.js';
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
 import { LibraryService } from '../../../src/main/library/libraryService.js';
+import { MoodService } from '../../../src/main/mood/moodService.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
 import { scanFolder } from '../../../src/main/library/scanner.js';
 import type { ScanProgress } from '../../../src/shared/library.js';
@@ -77,6 +78,7 @@ describe('a scan killed mid-way', () => {
 
     // The app's next start finishes the scan and the mood estimates by itself, without a rescan by the user.
     const service = new LibraryService(`${dataDir}-restart`, { scanProgress: () => undefined, changed: () => undefined }, { watch: false });
+    new MoodService(service);
     await service.resumeInterruptedWork();
     await service.idle();
     expect(service.store.countTracks()).toBe(FILES);
