@@ -176,6 +176,7 @@ export class Backend {
       },
       'mood.next': ({ expression, mode, currentTrackId }) => mood.chooseNext(expression, mode, currentTrackId),
       'library.recordPlay': ({ trackId, ...details }) => ({ recorded: mood.recordPlay(trackId, details) }),
+      'mood.feedback': ({ trackId, kind, playedSeconds }) => ({ recorded: mood.feedback(trackId, kind, playedSeconds) }),
       'library.markUnplayable': ({ trackId, message }) => ({ marked: library.markUnplayable(trackId, message) }),
     };
     return {

@@ -14,6 +14,7 @@ import {
   importPlaylistSchema,
   nextTrackSchema,
   recordPlaySchema,
+  moodFeedbackSchema,
   markUnplayableSchema,
   setExpressionSettingsSchema,
   rescanSchema,
@@ -70,6 +71,7 @@ export const apiCallSchemas = {
   'mood.setPolicy': setPolicySchema,
   'mood.next': nextTrackSchema,
   'library.recordPlay': recordPlaySchema,
+  'mood.feedback': moodFeedbackSchema,
   'library.markUnplayable': markUnplayableSchema,
 } as const;
 
@@ -102,6 +104,8 @@ export interface ApiResults {
   'mood.setPolicy': MoodPolicy;
   'mood.next': TrackChoiceResult | null;
   'library.recordPlay': { recorded: boolean };
+  /** Whether the feedback taught anything (a late skip, or a skip of a track you chose, does not). */
+  'mood.feedback': { recorded: boolean };
   'library.markUnplayable': { marked: boolean };
 }
 

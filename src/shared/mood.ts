@@ -23,8 +23,11 @@ export const MOOD_CENTRES: Record<Mood, ValenceArousal> = {
   neutral: { valence: 0, arousal: 0 },
 };
 
-/** Where a track's mood came from, most trusted first. */
-export const MOOD_SOURCES = ['user', 'file', 'audio'] as const;
+/**
+ * Where a track's mood came from, most trusted first: your own tag, what your listening taught the
+ * app (skips, "not this mood", plays you chose), the file's tag, the estimate from the audio.
+ */
+export const MOOD_SOURCES = ['user', 'listener', 'file', 'audio'] as const;
 
 export type MoodSource = (typeof MOOD_SOURCES)[number];
 

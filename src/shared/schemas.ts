@@ -67,6 +67,15 @@ export const recordPlaySchema = z
     expression: expressionStateSchema.optional(),
     mode: modeSchema.optional(),
     reason: z.string().max(500).optional(),
+    /** The listener started it themselves; expression and mode are then those of that moment. */
+    byHand: z.boolean().optional(),
+  })
+  .strict();
+export const moodFeedbackSchema = z
+  .object({
+    trackId: id,
+    kind: z.enum(['skipped', 'not-this-mood']),
+    playedSeconds: z.number().min(0).max(1e6).optional(),
   })
   .strict();
 export const setExpressionSettingsSchema = z

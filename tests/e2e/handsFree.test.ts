@@ -1,7 +1,8 @@
 /**
  * The whole loop in browser mode: a fake webcam of a real smiling face and the first-run demo
  * library. The stable expression appears, a track of the matching mood plays with its reason,
- * the camera switch stops the frames while the music goes on, and a manual "next" is honoured.
+ * the camera switch stops the frames while the music goes on, and a manual "next" is honoured (and,
+ * this soon after the loop's pick, counted as a skip of it).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,6 +89,10 @@ describe('hands-free playback', () => {
     await expect.poll(async () => (await audioState())?.paused).toBe(false);
     expect(await page.getByTestId('hands-free').isChecked()).toBe(false);
     expect(await page.getByTestId('hands-free-message').textContent()).toMatch(/you chose the music/);
+    // Skipped seconds after the loop picked it for a happy face: the mood service hears of it.
+    const feedback = () =>
+      app.backend.library.store.db.prepare('SELECT mood, kind, expression FROM listener_feedback WHERE track_id = ?').all(before);
+    await expect.poll(feedback).toEqual([{ mood: 'happy', kind: 'skipped', expression: 'happiness' }]);
     await page.getByTestId('hands-free').check();
     expect(await page.getByTestId('hands-free').isChecked()).toBe(true);
   });

@@ -95,6 +95,36 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO tracks_fts(rowid, title, artist, album) VALUES (new.id, new.title, new.artist, new.album);
   END;
   `,
+  // 2: moods learned from the listener (a source between the user's tags and the files'), the feedback
+  // they come from, and the mood each play was chosen for.
+  `
+  CREATE TABLE track_moods_2 (
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    source TEXT NOT NULL CHECK (source IN ('user', 'listener', 'file', 'audio')),
+    mood TEXT,
+    valence REAL,
+    arousal REAL,
+    confidence REAL NOT NULL,
+    raw TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (track_id, source)
+  );
+  INSERT INTO track_moods_2 (track_id, source, mood, valence, arousal, confidence, raw, updated_at)
+    SELECT track_id, source, mood, valence, arousal, confidence, raw, updated_at FROM track_moods;
+  DROP TABLE track_moods;
+  ALTER TABLE track_moods_2 RENAME TO track_moods;
+  CREATE TABLE listener_feedback (
+    id INTEGER PRIMARY KEY,
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    mood TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    weight REAL NOT NULL,
+    expression TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX listener_feedback_track ON listener_feedback(track_id);
+  ALTER TABLE plays ADD COLUMN target_mood TEXT;
+  `,
 ];
 
 export function openLibraryDatabase(path: string, migrations: readonly string[] = MIGRATIONS, busyTimeoutMs = 5000): Db {

@@ -176,10 +176,41 @@ export class LibraryStore {
     return this.db.prepare('SELECT count(*) FROM tracks').pluck().get() as number;
   }
 
-  recordPlay(trackId: number, details: { expression?: string; mode?: string; reason?: string } = {}): void {
+  recordPlay(trackId: number, details: { expression?: string; mode?: string; reason?: string; targetMood?: string } = {}): void {
     this.db
-      .prepare('INSERT INTO plays (track_id, played_at, expression, mode, reason) VALUES (?, ?, ?, ?, ?)')
-      .run(trackId, Date.now(), details.expression ?? null, details.mode ?? null, details.reason ?? null);
+      .prepare('INSERT INTO plays (track_id, played_at, expression, mode, reason, target_mood) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(trackId, Date.now(), details.expression ?? null, details.mode ?? null, details.reason ?? null, details.targetMood ?? null);
+  }
+
+  /** The track's latest play: when, and the expression and target mood if the loop chose it. */
+  lastPlay(trackId: number): { playedAt: number; expression: string | null; targetMood: string | null } | undefined {
+    return this.db
+      .prepare(
+        `SELECT played_at AS playedAt, expression, target_mood AS targetMood FROM plays
+         WHERE track_id = ? ORDER BY played_at DESC, id DESC LIMIT 1`,
+      )
+      .get(trackId) as { playedAt: number; expression: string | null; targetMood: string | null } | undefined;
+  }
+
+  addFeedback(trackId: number, row: { mood: string; kind: string; weight: number; expression: string | null }): void {
+    this.db
+      .prepare('INSERT INTO listener_feedback (track_id, mood, kind, weight, expression, at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(trackId, row.mood, row.kind, row.weight, row.expression, Date.now());
+  }
+
+  feedbackFor(trackId: number): { mood: string; kind: string; weight: number; expression: string | null }[] {
+    return this.db
+      .prepare('SELECT mood, kind, weight, expression FROM listener_feedback WHERE track_id = ? ORDER BY at, id')
+      .all(trackId) as { mood: string; kind: string; weight: number; expression: string | null }[];
+  }
+
+  /** Net feedback per track and mood, for every track that has any. */
+  feedbackTotals(): { trackId: number; mood: string; net: number }[] {
+    return this.db.prepare('SELECT track_id AS trackId, mood, sum(weight) AS net FROM listener_feedback GROUP BY track_id, mood').all() as {
+      trackId: number;
+      mood: string;
+      net: number;
+    }[];
   }
 
   /** Ids of the most recently played tracks, newest first. */

@@ -25,6 +25,8 @@ export interface ChoiceRequest {
   current?: Track | null;
   /** How many recent plays to avoid repeating. */
   avoidRepeats?: number;
+  /** Moods the listener has ruled out for a track (by skipping it, or "not this mood"). */
+  ruledOut?: (trackId: number, mood: Mood) => boolean;
 }
 
 export interface TrackChoice {
@@ -40,7 +42,9 @@ export function targetMood(policy: MoodPolicy, mode: PolicyMode, expression: Exp
 export function chooseNextTrack(request: ChoiceRequest): TrackChoice | null {
   const target = targetMood(request.policy, request.mode, request.expression);
   if (target === null) return null;
-  const candidates = request.tracks.filter((t) => t.error === null && t.mood?.mood === target && t.id !== request.current?.id);
+  const candidates = request.tracks.filter(
+    (t) => t.error === null && t.mood?.mood === target && t.id !== request.current?.id && !request.ruledOut?.(t.id, target),
+  );
   if (candidates.length === 0) return null;
   // Avoid the recent plays, but never so many that nothing is left.
   const avoid = new Set(request.recent.slice(0, Math.min(request.avoidRepeats ?? 20, candidates.length - 1)));
@@ -77,6 +81,8 @@ export function describeMoodSource(mood: TrackMood): string {
       return `tagged ${mood.mood} by you`;
     case 'file':
       return `tagged ${mood.mood} in the file${mood.raw && mood.raw.toLowerCase() !== mood.mood ? ` ("${mood.raw}")` : ''}`;
+    case 'listener':
+      return `learned ${mood.mood} from your listening (${mood.raw ?? 'your plays'})`;
     case 'audio':
       return `sounds ${mood.mood} (estimated from the audio, ${estimateWord(mood.confidence)})`;
   }

@@ -1,15 +1,24 @@
 /**
  * Everything about moods that is not storage: the estimates from the audio after each scan, the
- * policy from expression to mood, the choice of the next track, and the plays that record why.
- * The library stores; this decides.
+ * policy from expression to mood, the choice of the next track, the plays that record why, and
+ * what the listener's skips and choices teach it. The library stores; this decides.
  */
-import type { ExpressionState } from '../../shared/expressions.js';
-import { DEFAULT_MOOD_POLICY, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
+import { EXPRESSION_STATES, type ExpressionState } from '../../shared/expressions.js';
+import { DEFAULT_MOOD_POLICY, isMood, type Mood, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
 import { DEFAULT_AUDIO_MOOD_CARD } from '../appPaths.js';
 import type { LibraryService } from '../library/libraryService.js';
 import type { LibraryStore } from '../library/libraryStore.js';
 import { AudioMoodEstimator } from './audioMoodEstimator.js';
 import { chooseNextTrack, type TrackChoice } from './chooseNextTrack.js';
+import {
+  FEEDBACK_KINDS,
+  FEEDBACK_WEIGHT,
+  LEARNED_AT,
+  listenerMood,
+  SKIP_WINDOW_SECONDS,
+  type FeedbackKind,
+  type FeedbackRow,
+} from './listenerFeedback.js';
 
 const POLICY_KEY = 'moodPolicy';
 
@@ -73,6 +82,8 @@ export class MoodService {
   /** Picks the next track for a stable expression; nothing is recorded until it plays. */
   chooseNext(expression: ExpressionState, mode: PolicyMode, currentTrackId?: number): TrackChoice | null {
     const current = currentTrackId === undefined ? null : (this.store.getTrack(currentTrackId) ?? null);
+    // Moods the listener has ruled out for a track, by their skips and "not this mood".
+    const ruledOut = new Set(this.store.feedbackTotals().flatMap((f) => (f.net <= -LEARNED_AT ? [`${f.trackId}:${f.mood}`] : [])));
     return chooseNextTrack({
       expression,
       mode,
@@ -80,14 +91,61 @@ export class MoodService {
       tracks: this.store.listTracks(),
       recent: this.store.recentPlays(50),
       current,
+      ruledOut: (trackId, mood) => ruledOut.has(`${trackId}:${mood}`),
     });
   }
 
-  recordPlay(trackId: number, details: { expression?: ExpressionState; mode?: PolicyMode; reason?: string }): boolean {
+  /**
+   * Records a play: a loop pick with the mood it was chosen for; a track the listener started
+   * themselves (`byHand`) also counts for the mood the policy asks of their face at that moment.
+   */
+  recordPlay(trackId: number, details: { expression?: ExpressionState; mode?: PolicyMode; reason?: string; byHand?: boolean }): boolean {
     if (!this.store.getTrack(trackId)) return false;
-    this.store.recordPlay(trackId, details);
+    const asked = details.expression && details.mode ? this.moodPolicy()[details.mode][details.expression] : null;
+    const { byHand, ...play } = details;
+    this.store.recordPlay(trackId, { ...play, ...(asked && !byHand ? { targetMood: asked } : {}) });
+    if (byHand && asked) this.learn(trackId, { mood: asked, kind: 'played-by-hand', expression: details.expression ?? null });
     return true;
   }
+
+  /**
+   * Feedback from the player: `skipped` (the listener moved on after `playedSeconds`) counts only
+   * against a hands-free pick and only early on; `not-this-mood` counts against the mood the track
+   * has now. Returns whether it taught anything.
+   */
+  feedback(trackId: number, kind: Exclude<FeedbackKind, 'played-by-hand'>, playedSeconds = 0): boolean {
+    const track = this.store.getTrack(trackId);
+    if (!track) return false;
+    if (kind === 'skipped') {
+      const play = this.store.lastPlay(trackId);
+      if (!play || !isMood(play.targetMood) || playedSeconds > SKIP_WINDOW_SECONDS) return false;
+      this.learn(trackId, { mood: play.targetMood, kind, expression: asExpression(play.expression) });
+      return true;
+    }
+    const mood = track.mood?.mood;
+    if (!mood) return false;
+    this.learn(trackId, { mood, kind, expression: null });
+    return true;
+  }
+
+  private learn(trackId: number, row: { mood: Mood; kind: FeedbackKind; expression: ExpressionState | null }): void {
+    this.store.addFeedback(trackId, { ...row, weight: FEEDBACK_WEIGHT[row.kind] });
+    const rows: FeedbackRow[] = this.store
+      .feedbackFor(trackId)
+      .flatMap((r) =>
+        isMood(r.mood) && (FEEDBACK_KINDS as readonly string[]).includes(r.kind)
+          ? [{ mood: r.mood, kind: r.kind as FeedbackKind, weight: r.weight, expression: asExpression(r.expression) }]
+          : [],
+      );
+    const learned = listenerMood(rows);
+    if (learned) this.store.setMood(trackId, 'listener', learned);
+    else this.store.clearMood(trackId, 'listener');
+    this.library.notifyChanged();
+  }
+}
+
+function asExpression(value: string | null): ExpressionState | null {
+  return value !== null && (EXPRESSION_STATES as readonly string[]).includes(value) ? (value as ExpressionState) : null;
 }
 
 /** What a failed estimate was tried with, from its note ("no estimate [estimator 2, ..., model 1]: ..."). */

@@ -42,7 +42,11 @@ export class HandsFree {
     this.message = 'Hands-free paused: you chose the music. Turn hands-free on to let your face choose again.';
   }
 
+  /** The latest stable expression, for plays the listener starts themselves. */
+  lastStable = $state<ExpressionState | null>(null);
+
   onStableChange(expression: ExpressionState): void {
+    this.lastStable = expression;
     const changedAt = performance.now();
     // One decision at a time, in order.
     this.busy = this.busy.then(() => this.decide(expression, changedAt)).catch((e: Error) => void (this.message = e.message));

@@ -18,6 +18,8 @@ export interface QueueItem {
   choice?: { expression: ExpressionState; mode: PolicyMode };
   /** A unique key: the same track may be queued twice. */
   key: number;
+  /** The listener started this one themselves (not the loop, not the queue running on). */
+  byHand?: boolean;
 }
 
 export class Player {
@@ -80,10 +82,18 @@ export class Player {
     return { track, key: this.nextKey++, ...(reason ? { reason } : {}), ...(choice ? { choice } : {}) };
   }
 
-  /** Replaces the queue and plays from `start`. */
+  /** Replaces the queue and plays from `start`, the track the listener chose. */
   playList(tracks: Track[], start = 0): void {
-    this.queue = tracks.map((t) => this.item(t));
+    this.queue = tracks.map((t, i) => ({ ...this.item(t), ...(i === start ? { byHand: true } : {}) }));
     this.playAt(start);
+  }
+
+  /** Plays the queue's item at `index` because the listener picked it. */
+  playChosen(index: number): void {
+    const item = this.queue[index];
+    if (!item) return;
+    this.queue = this.queue.map((q, i) => (i === index ? { ...q, byHand: true } : q));
+    this.playAt(index);
   }
 
   playAt(index: number): void {
@@ -128,7 +138,22 @@ export class Player {
     else this.audio.pause();
   }
 
+  /** The listener moves on: an early skip of a hands-free pick tells the mood service it missed. */
   next(): void {
+    const item = this.current;
+    if (item?.reason) {
+      void this.api
+        .call('mood.feedback', { trackId: item.track.id, kind: 'skipped', playedSeconds: this.audio.currentTime || 0 })
+        .catch(() => undefined);
+    }
+    this.advance(true);
+  }
+
+  /** "Not this mood": the track is not the mood it has for this listener; on to the next. */
+  notThisMood(): void {
+    const item = this.current;
+    if (!item) return;
+    void this.api.call('mood.feedback', { trackId: item.track.id, kind: 'not-this-mood' }).catch(() => undefined);
     this.advance(true);
   }
 

@@ -27,6 +27,25 @@ describe('openLibraryDatabase', () => {
     db.close();
   });
 
+  it('keeps every mood when it adds the listener source (migration 2)', () => {
+    const path = join(dir, 'v1.sqlite');
+    const v1 = openLibraryDatabase(path, MIGRATIONS.slice(0, 1));
+    v1.prepare("INSERT INTO folders (id, path, added_at) VALUES (1, '/music', 0)").run();
+    v1.prepare(
+      "INSERT INTO tracks (id, folder_id, path, title, artist, album, size, mtime_ms, added_at, scanned_at) VALUES (1, 1, '/music/a.flac', 'A', '', '', 1, 1, 0, 0)",
+    ).run();
+    v1.prepare("INSERT INTO track_moods VALUES (1, 'user', 'calm', NULL, NULL, 1, NULL, 5)").run();
+    v1.close();
+    const db = openLibraryDatabase(path);
+    expect(db.prepare('SELECT source, mood, updated_at FROM track_moods').all()).toEqual([{ source: 'user', mood: 'calm', updated_at: 5 }]);
+    db.prepare("INSERT INTO track_moods VALUES (1, 'listener', 'sad', NULL, NULL, 0.7, 'why', 6)").run();
+    expect(() => db.prepare("INSERT INTO track_moods VALUES (1, 'nonsense', 'sad', NULL, NULL, 0.7, NULL, 6)").run()).toThrow(/CHECK/);
+    // The moods still go when their track goes.
+    db.prepare('DELETE FROM tracks WHERE id = 1').run();
+    expect(db.prepare('SELECT count(*) FROM track_moods').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('rolls back a migration that fails, leaving the old version', () => {
     const path = join(dir, 'failing.sqlite');
     openLibraryDatabase(path).close();
