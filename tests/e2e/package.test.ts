@@ -77,7 +77,7 @@ describe('the desktop package', () => {
     }
   });
 
-  it('unpacks the models and native code that cannot run from inside app.asar', () => {
+  it('unpacks the models and native code that cannot run from inside app.asar, and the LGPL decoders', () => {
     const unpacked = join(resources, 'app.asar.unpacked');
     for (const model of ['a-mobilenet-ferplus.onnx', 'a-mobilenet-ferplus.json', 'blazeface-front-128.onnx', 'blazeface-back-256.onnx']) {
       expect(existsSync(join(unpacked, 'models', model)), model).toBe(true);
@@ -85,5 +85,12 @@ describe('the desktop package', () => {
     const platforms = readdirSync(join(unpacked, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6'));
     expect(platforms).toEqual(['linux']);
     expect(readdirSync(join(unpacked, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'linux'))).toEqual(['x64']);
+    // The AAC decoder's native code, for this platform and architecture only.
+    const webAudio = readdirSync(join(unpacked, 'node_modules', 'node-web-audio-api')).filter((f) => f.endsWith('.node'));
+    expect(webAudio).toEqual(['node-web-audio-api.linux-x64-gnu.node']);
+    // The LGPL parts of the audio decoders, as plain files a user can replace.
+    for (const lgpl of ['mpg123-decoder/src/EmscriptenWasm.js', 'codec-parser/index.js']) {
+      expect(existsSync(join(unpacked, 'node_modules', lgpl)), lgpl).toBe(true);
+    }
   });
 });
