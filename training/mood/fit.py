@@ -156,6 +156,17 @@ def parity_cases(names: list[str], scaling: Scaling, layers: Layers, temperature
     return cases
 
 
+def inputs_digest(*sets: MoodSet) -> str:
+    """sha256 of the songs' names and inputs, in order: the same for every run of the same app version
+    (timings in the feature lines do not count)."""
+    h = hashlib.sha256()
+    for data in sets:
+        for name, row in zip(data.files, data.x):
+            h.update(name.encode())
+            h.update(np.ascontiguousarray(row, dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
 def write_json_atomically(path: Path, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -260,7 +271,7 @@ def main(argv: list[str] | None = None) -> dict:
         "training": {
             "data": "mer4q (Panda, Malheiro & Paiva 2018): 30 s previews, 22,050 Hz mono; train split only",
             "features": "computed by the app (npm run features:audio); genre_* inputs are tag hints, 0 without tags",
-            "features_sha256": hashlib.sha256(args.features.read_bytes()).hexdigest(),
+            "inputs_sha256": inputs_digest(train, val),
             "joined": {k: (v if isinstance(v, int) else len(v)) for k, v in joined.items()},
             "not_analysed": joined["not_analysed"],
             "tag_dropout": "every training song twice: with its genre flags and with them all 0",
