@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { ExpressionStateSettings } from './expressions.js';
 import type { LibraryFolder, ScanProgress, Track } from './library.js';
-import type { Mood, MoodPolicy } from './mood.js';
+import type { Mood, MoodHistory, MoodPolicy } from './mood.js';
 import {
   addFolderSchema,
   emptyParamsSchema,
@@ -15,6 +15,7 @@ import {
   nextTrackSchema,
   recordPlaySchema,
   moodFeedbackSchema,
+  moodHistorySchema,
   markUnplayableSchema,
   setExpressionSettingsSchema,
   rescanSchema,
@@ -72,6 +73,7 @@ export const apiCallSchemas = {
   'mood.next': nextTrackSchema,
   'library.recordPlay': recordPlaySchema,
   'mood.feedback': moodFeedbackSchema,
+  'mood.history': moodHistorySchema,
   'library.markUnplayable': markUnplayableSchema,
 } as const;
 
@@ -106,6 +108,8 @@ export interface ApiResults {
   'library.recordPlay': { recorded: boolean };
   /** Whether the feedback taught anything (a late skip, or a skip of a track you chose, does not). */
   'mood.feedback': { recorded: boolean };
+  /** The last `days` days of listening, one entry per day, oldest first. */
+  'mood.history': MoodHistory;
   'library.markUnplayable': { marked: boolean };
 }
 

@@ -116,3 +116,18 @@ export const DEFAULT_MOOD_POLICY: MoodPolicy = {
 export function estimateWord(confidence: number): 'likely' | 'a guess' {
   return confidence >= 0.6 ? 'likely' : 'a guess';
 }
+
+/** One day of listening: how many plays, the listener's expression at each, and the music's mood. */
+export interface MoodHistoryDay {
+  /** Local date, YYYY-MM-DD. */
+  date: string;
+  plays: number;
+  /** Plays by the listener's stable expression when the track was chosen (absent: not known). */
+  expressions: Partial<Record<ExpressionState, number>>;
+  /** Plays by the mood the track had when it played. */
+  moods: Partial<Record<Mood, number>>;
+}
+
+export interface MoodHistory {
+  days: MoodHistoryDay[];
+}

@@ -71,6 +71,7 @@ export const recordPlaySchema = z
     byHand: z.boolean().optional(),
   })
   .strict();
+export const moodHistorySchema = z.object({ days: z.number().int().min(1).max(366) }).strict();
 export const moodFeedbackSchema = z
   .object({
     trackId: id,

@@ -66,6 +66,9 @@ describe('hands-free playback', () => {
     expect(app.backend.library.store.recentPlays(1)).toEqual([track.id]);
     const play = app.backend.library.store.db.prepare('SELECT expression, mode, reason FROM plays ORDER BY id DESC LIMIT 1').get();
     expect(play).toMatchObject({ expression: 'happiness', mode: 'match', reason: expect.stringMatching(/you look happy/) });
+    // The history view has the play: the face that chose it and the music's mood.
+    await expect.poll(() => page.getByTestId('history-mood').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('history-summary').textContent()).toMatch(/you looked happy most often .*the music was happy most often/);
     await page.screenshot({ path: join(DOCS, 'loop-2-playing.png') });
   });
 

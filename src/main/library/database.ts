@@ -96,7 +96,7 @@ export const MIGRATIONS: readonly string[] = [
   END;
   `,
   // 2: moods learned from the listener (a source between the user's tags and the files'), the feedback
-  // they come from, and the mood each play was chosen for.
+  // they come from, and for each play the mood it was chosen for and the mood the track had.
   `
   CREATE TABLE track_moods_2 (
     track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
@@ -124,6 +124,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX listener_feedback_track ON listener_feedback(track_id);
   ALTER TABLE plays ADD COLUMN target_mood TEXT;
+  ALTER TABLE plays ADD COLUMN music_mood TEXT;
   `,
 ];
 

@@ -176,10 +176,35 @@ export class LibraryStore {
     return this.db.prepare('SELECT count(*) FROM tracks').pluck().get() as number;
   }
 
-  recordPlay(trackId: number, details: { expression?: string; mode?: string; reason?: string; targetMood?: string } = {}): void {
+  recordPlay(
+    trackId: number,
+    details: { expression?: string; mode?: string; reason?: string; targetMood?: string; musicMood?: string } = {},
+    at = Date.now(),
+  ): void {
     this.db
-      .prepare('INSERT INTO plays (track_id, played_at, expression, mode, reason, target_mood) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(trackId, Date.now(), details.expression ?? null, details.mode ?? null, details.reason ?? null, details.targetMood ?? null);
+      .prepare(
+        `INSERT INTO plays (track_id, played_at, expression, mode, reason, target_mood, music_mood)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        trackId,
+        at,
+        details.expression ?? null,
+        details.mode ?? null,
+        details.reason ?? null,
+        details.targetMood ?? null,
+        details.musicMood ?? null,
+      );
+  }
+
+  /** Plays since a time, oldest first: when, the listener's expression then, and the music's mood. */
+  playsSince(since: number): { playedAt: number; expression: string | null; musicMood: string | null }[] {
+    return this.db
+      .prepare(
+        `SELECT played_at AS playedAt, expression, music_mood AS musicMood FROM plays
+         WHERE played_at >= ? ORDER BY played_at, id`,
+      )
+      .all(since) as { playedAt: number; expression: string | null; musicMood: string | null }[];
   }
 
   /** The track's latest play: when, and the expression and target mood if the loop chose it. */

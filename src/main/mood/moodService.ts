@@ -4,7 +4,15 @@
  * what the listener's skips and choices teach it. The library stores; this decides.
  */
 import { EXPRESSION_STATES, type ExpressionState } from '../../shared/expressions.js';
-import { DEFAULT_MOOD_POLICY, isMood, type Mood, type MoodPolicy, type PolicyMode } from '../../shared/mood.js';
+import {
+  DEFAULT_MOOD_POLICY,
+  isMood,
+  type Mood,
+  type MoodHistory,
+  type MoodHistoryDay,
+  type MoodPolicy,
+  type PolicyMode,
+} from '../../shared/mood.js';
 import { DEFAULT_AUDIO_MOOD_CARD } from '../appPaths.js';
 import type { LibraryService } from '../library/libraryService.js';
 import type { LibraryStore } from '../library/libraryStore.js';
@@ -103,7 +111,12 @@ export class MoodService {
     if (!this.store.getTrack(trackId)) return false;
     const asked = details.expression && details.mode ? this.moodPolicy()[details.mode][details.expression] : null;
     const { byHand, ...play } = details;
-    this.store.recordPlay(trackId, { ...play, ...(asked && !byHand ? { targetMood: asked } : {}) });
+    const musicMood = this.store.getTrack(trackId)?.mood?.mood;
+    this.store.recordPlay(trackId, {
+      ...play,
+      ...(asked && !byHand ? { targetMood: asked } : {}),
+      ...(musicMood ? { musicMood } : {}),
+    });
     if (byHand && asked) this.learn(trackId, { mood: asked, kind: 'played-by-hand', expression: details.expression ?? null });
     return true;
   }
@@ -128,6 +141,32 @@ export class MoodService {
     return true;
   }
 
+  /** The last `days` local days of listening, one entry per day (empty days included), oldest first. */
+  history(days: number, now = new Date()): MoodHistory {
+    const first = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (days - 1));
+    const out: MoodHistoryDay[] = [];
+    const byDate = new Map<string, MoodHistoryDay>();
+    for (let i = 0; i < days; i++) {
+      const day = {
+        date: localDate(new Date(first.getFullYear(), first.getMonth(), first.getDate() + i)),
+        plays: 0,
+        expressions: {},
+        moods: {},
+      };
+      out.push(day);
+      byDate.set(day.date, day);
+    }
+    for (const play of this.store.playsSince(first.getTime())) {
+      const day = byDate.get(localDate(new Date(play.playedAt)));
+      if (!day) continue;
+      day.plays++;
+      const expression = asExpression(play.expression);
+      if (expression) day.expressions[expression] = (day.expressions[expression] ?? 0) + 1;
+      if (isMood(play.musicMood)) day.moods[play.musicMood] = (day.moods[play.musicMood] ?? 0) + 1;
+    }
+    return { days: out };
+  }
+
   private learn(trackId: number, row: { mood: Mood; kind: FeedbackKind; expression: ExpressionState | null }): void {
     this.store.addFeedback(trackId, { ...row, weight: FEEDBACK_WEIGHT[row.kind] });
     const rows: FeedbackRow[] = this.store
@@ -142,6 +181,10 @@ export class MoodService {
     else this.store.clearMood(trackId, 'listener');
     this.library.notifyChanged();
   }
+}
+
+function localDate(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 function asExpression(value: string | null): ExpressionState | null {
