@@ -44,3 +44,14 @@ export class ByteSource {
     return this.handle.close();
   }
 }
+
+/** Where the audio starts: after any ID3v2 tags in front (MP3 always may have them; some taggers add them to FLAC). */
+export async function afterId3(source: ByteSource): Promise<number> {
+  let at = 0;
+  for (;;) {
+    const head = await source.read(at, 10);
+    if (head.length < 10 || head.toString('latin1', 0, 3) !== 'ID3') return at;
+    const size = ((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f);
+    at += 10 + size + (head[5]! & 0x10 ? 10 : 0);
+  }
+}

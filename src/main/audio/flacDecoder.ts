@@ -7,7 +7,7 @@
 import { BadAudio, DamageCount, MonoCollector } from './analysisAudio.js';
 import { BitReader, Underflow } from './bitReader.js';
 import type { ByteSource } from './byteSource.js';
-import { CHUNK_BYTES } from './byteSource.js';
+import { afterId3, CHUNK_BYTES } from './byteSource.js';
 import type { PcmAudio } from './wav.js';
 
 export interface FlacStreamInfo {
@@ -252,19 +252,8 @@ function nextSync(b: Uint8Array, from: number): number {
   throw new Underflow();
 }
 
-/** Where the FLAC stream starts: after any ID3v2 tags some taggers put in front. */
-async function streamStart(source: ByteSource): Promise<number> {
-  let at = 0;
-  for (;;) {
-    const head = await source.read(at, 10);
-    if (head.length < 10 || head.toString('latin1', 0, 3) !== 'ID3') return at;
-    const size = ((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f);
-    at += 10 + size + (head[5]! & 0x10 ? 10 : 0);
-  }
-}
-
 export async function decodeFlacFile(source: ByteSource): Promise<PcmAudio> {
-  let at = await streamStart(source);
+  let at = await afterId3(source);
   if ((await source.read(at, 4)).toString('latin1') !== 'fLaC') throw new BadAudio('it is not a FLAC stream');
   at += 4;
   let info: FlacStreamInfo | undefined;

@@ -8,7 +8,7 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import { BadAudio, MonoCollector } from './analysisAudio.js';
 import type { ByteSource } from './byteSource.js';
-import { CHUNK_BYTES } from './byteSource.js';
+import { afterId3, CHUNK_BYTES } from './byteSource.js';
 import type { PcmAudio } from './wav.js';
 
 export interface MpegFrameHeader {
@@ -72,16 +72,6 @@ function headerFrameCount(frame: Uint8Array, header: MpegFrameHeader): number | 
   if ((tag === 'Xing' || tag === 'Info') && b.length >= xing + 12 && b.readUInt32BE(xing + 4) & 1) return b.readUInt32BE(xing + 8);
   if (b.toString('latin1', 36, 40) === 'VBRI' && b.length >= 36 + 18) return b.readUInt32BE(36 + 14);
   return null;
-}
-
-async function afterId3(source: ByteSource): Promise<number> {
-  let at = 0;
-  for (;;) {
-    const head = await source.read(at, 10);
-    if (head.length < 10 || head.toString('latin1', 0, 3) !== 'ID3') return at;
-    const size = ((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f);
-    at += 10 + size + (head[5]! & 0x10 ? 10 : 0);
-  }
 }
 
 export async function decodeMp3File(source: ByteSource): Promise<PcmAudio> {
