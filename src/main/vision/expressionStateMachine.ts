@@ -56,7 +56,9 @@ export class ExpressionStateMachine {
       this.smoothed = { ...p };
       return;
     }
-    const alpha = 1 - Math.exp(-Math.max(0, now - this.lastFrameAt) / this.settings.smoothingMs);
+    // No smoothing is a time constant of 0: each frame replaces the last. (0 / 0 would be NaN for good
+    // when two frames share a timestamp.)
+    const alpha = this.settings.smoothingMs > 0 ? 1 - Math.exp(-Math.max(0, now - this.lastFrameAt) / this.settings.smoothingMs) : 1;
     const next = {} as Record<Expression, number>;
     for (const e of EXPRESSIONS) next[e] = previous[e] + alpha * ((p[e] ?? 0) - previous[e]);
     this.smoothed = next;

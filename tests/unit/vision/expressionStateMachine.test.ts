@@ -30,6 +30,16 @@ function play(machine: ExpressionStateMachine, start: number, frames: (Record<Ex
 const repeat = <T>(value: T, n: number): T[] => Array.from({ length: n }, () => value);
 
 describe('ExpressionStateMachine', () => {
+  it('with smoothing off, follows each frame, even two frames with the same timestamp', () => {
+    const m = new ExpressionStateMachine({ ...SETTINGS, smoothingMs: 0 });
+    m.update(0, peaked('happiness', 0.9));
+    const same = m.update(0, peaked('sadness', 0.8));
+    expect(same.smoothed!.sadness).toBeCloseTo(0.8, 12);
+    const { changes } = play(m, 100, repeat(peaked('sadness', 0.8), 20));
+    expect(Object.values(m.update(2100, peaked('sadness', 0.8)).smoothed!).every(Number.isFinite)).toBe(true);
+    expect(changes).toEqual([{ at: 1500, to: 'sadness' }]);
+  });
+
   it('starts with no face and settles on a steady expression after the dwell time, not before', () => {
     const m = new ExpressionStateMachine(SETTINGS);
     const { changes } = play(m, 0, repeat(peaked('happiness', 0.9), 30));
