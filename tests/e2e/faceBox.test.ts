@@ -11,6 +11,7 @@ import { NO_FACE, SMILING_TILTED, iou, scaleBox, writeShotPng, type WebcamShot }
 import { launchChromium } from '../support/chromium.js';
 import { stillToY4m } from '../support/fakeWebcam.js';
 import { startWebApp, type RunningApp } from '../support/webApp.js';
+import { screenshot } from '../support/screenshots.js';
 
 const TMP = join(PROJECT_ROOT, 'tests', '.tmp');
 const FRAME_WIDTH = 640;
@@ -71,8 +72,7 @@ describe('with a face in front of the camera', () => {
     expect(cy).toBeGreaterThan(expected.y);
     expect(cy).toBeLessThan(expected.y + expected.height);
     await expect.poll(() => page.getByTestId('vision-status').textContent()).toMatch(/1 face/);
-    mkdirSync(join(PROJECT_ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(PROJECT_ROOT, 'docs', 'screenshot-browser-mode.png') });
+    await screenshot(page, 'screenshot-browser-mode.png');
   });
 
   it('stops taking frames when the camera is switched off', async () => {

@@ -13,9 +13,9 @@ import { SMILING_TILTED, writeShotPng } from '../fixtures/facePhotos.js';
 import { launchChromium } from '../support/chromium.js';
 import { stillToY4m } from '../support/fakeWebcam.js';
 import { startWebApp, type RunningApp } from '../support/webApp.js';
+import { screenshot } from '../support/screenshots.js';
 
 const TMP = join(PROJECT_ROOT, 'tests', '.tmp');
-const DOCS = join(PROJECT_ROOT, 'docs');
 
 let app: RunningApp;
 let browser: Browser;
@@ -54,7 +54,7 @@ afterAll(async () => {
 describe('hands-free playback', () => {
   it('plays a track of the mood that matches the stable expression, and says why', async () => {
     await expect.poll(() => page.getByTestId('stable-expression').getAttribute('data-state'), { timeout: 30_000 }).toBe('happiness');
-    await page.screenshot({ path: join(DOCS, 'loop-1-expression.png') });
+    await screenshot(page, 'loop-1-expression.png');
     await expect.poll(async () => (await audioState())?.paused, { timeout: 20_000 }).toBe(false);
     await expect.poll(async () => (await audioState())?.time ?? 0, { timeout: 20_000 }).toBeGreaterThan(0.3);
     const track = app.backend.library.store.getTrack(trackIdOf(await audioState()))!;
@@ -69,7 +69,7 @@ describe('hands-free playback', () => {
     // The history view has the play: the face that chose it and the music's mood.
     await expect.poll(() => page.getByTestId('history-mood').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('history-summary').textContent()).toMatch(/you looked happy most often .*the music was happy most often/);
-    await page.screenshot({ path: join(DOCS, 'loop-2-playing.png') });
+    await screenshot(page, 'loop-2-playing.png');
   });
 
   it('stops taking frames when the camera is switched off, and the music goes on', async () => {
@@ -82,7 +82,7 @@ describe('hands-free playback', () => {
     expect(after.paused).toBe(false);
     expect(after.src).toBe(before.src);
     expect(after.time).toBeGreaterThan(before.time + 0.5);
-    await page.screenshot({ path: join(DOCS, 'loop-3-camera-off.png') });
+    await screenshot(page, 'loop-3-camera-off.png');
   });
 
   it('honours a manual next and pauses the loop until it is turned on again', async () => {

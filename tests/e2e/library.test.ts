@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/main/backend.js';
 import { makeAudioFile } from '../support/audioFiles.js';
 import { launchChromium } from '../support/chromium.js';
 import { startWebApp, type RunningApp } from '../support/webApp.js';
+import { screenshot } from '../support/screenshots.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -66,7 +66,7 @@ describe('library', () => {
     await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(14);
     await expect.poll(() => page.getByTestId('folders').textContent()).toMatch(/My Music.*2 tracks, 1 unreadable/s);
     expect(await page.getByTestId('track-error').count()).toBe(1);
-    await page.screenshot({ path: join(PROJECT_ROOT, 'docs', 'screenshot-library.png') });
+    await screenshot(page, 'screenshot-library.png');
   });
 
   it('refuses a folder that does not exist, with a message', async () => {
