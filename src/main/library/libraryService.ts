@@ -38,7 +38,9 @@ export class LibraryService {
     options: { watch?: boolean } = {},
   ) {
     this.store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')), () => this.backUpSoon());
-    this.watcher = new FolderWatcher((id) => void this.rescan(id).catch(() => undefined));
+    this.watcher = new FolderWatcher(
+      (id) => void this.rescan(id).catch((error: unknown) => console.error('Emotune: the rescan of a changed folder failed:', error)),
+    );
     this.watching = options.watch !== false;
     if (this.watching) for (const f of this.store.listFolders()) this.watcher.watch(f.id, f.path);
   }
@@ -123,7 +125,10 @@ export class LibraryService {
   }
 
   private async runAfterScanTasks(): Promise<void> {
-    for (const task of this.afterScanTasks) await task().catch(() => undefined);
+    // One task's failure must not stop the next scan or task; it is logged, not swallowed.
+    for (const task of this.afterScanTasks) {
+      await task().catch((error: unknown) => console.error('Emotune: work after a scan failed:', error));
+    }
   }
 
   /** Tells the renderers that tracks changed (a mood estimate or feedback). */

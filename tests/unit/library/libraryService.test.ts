@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeWav } from '../../../src/main/audio/wav.js';
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
 import { parseM3u } from '../../../src/main/library/m3u.js';
@@ -143,6 +143,29 @@ describe('bad input', () => {
       expect(() => openLibraryDatabase(path, undefined, 50)).toThrow(/is locked by another program/);
     } finally {
       other.close();
+    }
+  });
+});
+
+describe('work after a scan', () => {
+  it('is logged when it fails, and the next scan and its work still run', async () => {
+    const errors: unknown[][] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args));
+    try {
+      let runs = 0;
+      service.afterEachScan(async () => {
+        runs++;
+        throw new Error('the estimator fell over');
+      });
+      await service.rescan();
+      await service.idle();
+      await service.rescan();
+      await service.idle();
+      expect(runs).toBe(2);
+      expect(errors.map((e) => String((e[1] as Error)?.message))).toContain('the estimator fell over');
+      expect(String(errors[0]![0])).toMatch(/work after a scan failed/);
+    } finally {
+      spy.mockRestore();
     }
   });
 });
