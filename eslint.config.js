@@ -3,6 +3,33 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
 
+/**
+ * Each native dependency has one home in src/main: Electron in app/, onnxruntime in one module,
+ * SQLite in one module. Everywhere else in src/main imports them through those homes.
+ */
+const CONFINED = [
+  { module: 'electron', home: 'src/main/app/**', message: 'Electron is used only under src/main/app.' },
+  {
+    module: 'onnxruntime-node',
+    home: 'src/main/vision/onnxRuntime.ts',
+    message: 'onnxruntime-node is imported only by src/main/vision/onnxRuntime.ts.',
+  },
+  { module: 'better-sqlite3', home: 'src/main/library/database.ts', message: 'SQLite is opened only in src/main/library/database.ts.' },
+];
+const confinement = [
+  {
+    files: ['src/main/**/*.ts', 'src/main/**/*.cts'],
+    ignores: CONFINED.map((c) => c.home),
+    rules: { 'no-restricted-imports': ['error', { paths: CONFINED.map((c) => ({ name: c.module, message: c.message })) }] },
+  },
+  ...CONFINED.map((own) => ({
+    files: [own.home],
+    rules: {
+      'no-restricted-imports': ['error', { paths: CONFINED.filter((c) => c !== own).map((c) => ({ name: c.module, message: c.message })) }],
+    },
+  })),
+];
+
 export default ts.config(
   { ignores: ['dist/', 'release/', 'node_modules/', 'training/', '.venv/', 'tests/.tmp/', 'coverage/'] },
   js.configs.recommended,
@@ -19,6 +46,7 @@ export default ts.config(
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.svelte', 'src/renderer/**/*.svelte.ts'],
     languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
+  ...confinement,
   {
     // Contracts only: src/shared must run in Node and in the browser alike.
     files: ['src/shared/**/*.ts'],
