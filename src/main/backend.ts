@@ -49,7 +49,7 @@ export interface BackendOptions {
   /** Write and add the demo library when the library is empty (first run). */
   demoLibrary?: boolean;
   watchFolders?: boolean;
-  /** Where the models run: a worker thread unless the caller (Electron) brings a utility process. */
+  /** Where the models run: a worker thread unless the caller (Electron) brings a utility process; called again to restart it. */
   visionChannel?: () => VisionChannel;
   /** A folder dialog opened by the main process (desktop); the renderer never names a path there. */
   pickFolder?: () => Promise<string | null>;
@@ -81,8 +81,7 @@ export class Backend {
   }
 
   static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {
-    const channel = (options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY)))();
-    const vision = await VisionHost.start(channel, {
+    const vision = await VisionHost.start(options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY)), {
       detectorCards: options.detectorCards ?? DEFAULT_DETECTOR_CARDS,
       expressionCard: options.expressionCard ?? DEFAULT_EXPRESSION_CARD,
     });
