@@ -52,68 +52,61 @@ export interface FrameAck {
   queued: boolean;
 }
 
-/** Request/response calls: method name -> params and result. */
-export const apiCallSchemas = {
-  'app.info': emptyParamsSchema,
-  'vision.submitFrame': videoFrameSchema,
-  'vision.settings': emptyParamsSchema,
-  'vision.setSettings': setExpressionSettingsSchema,
-  'library.folders': emptyParamsSchema,
-  'library.addFolder': addFolderSchema,
-  'library.pickFolder': emptyParamsSchema,
-  'library.removeFolder': folderIdSchema,
-  'library.rescan': rescanSchema,
-  'library.tracks': trackQuerySchema,
-  'library.setMood': setMoodSchema,
-  'library.writeMoodTags': trackIdsSchema,
-  'library.importPlaylist': importPlaylistSchema,
-  'library.exportPlaylist': exportPlaylistSchema,
-  'mood.policy': emptyParamsSchema,
-  'mood.setPolicy': setPolicySchema,
-  'mood.next': nextTrackSchema,
-  'library.recordPlay': recordPlaySchema,
-  'mood.feedback': moodFeedbackSchema,
-  'mood.history': moodHistorySchema,
-  'library.markUnplayable': markUnplayableSchema,
-} as const;
-
 export interface TrackChoiceResult {
   track: Track;
   targetMood: Mood;
   reason: string;
 }
 
-export type ApiMethod = keyof typeof apiCallSchemas;
-
-export interface ApiResults {
-  'app.info': AppInfo;
-  'vision.submitFrame': FrameAck;
-  'vision.settings': ExpressionStateSettings;
-  'vision.setSettings': ExpressionStateSettings;
-  'library.folders': LibraryFolder[];
-  'library.addFolder': LibraryFolder;
-  /** The folder chosen in the desktop app's dialog and added, or null when the dialog was cancelled. */
-  'library.pickFolder': LibraryFolder | null;
-  'library.removeFolder': { removed: boolean };
-  'library.rescan': ScanProgress[];
-  'library.tracks': Track[];
-  'library.setMood': { changed: number };
-  'library.writeMoodTags': { written: number; failed: { path: string; message: string }[] };
-  'library.importPlaylist': { name: string; matched: number; missing: string[] };
-  /** M3U text for the renderer to offer as a download. */
-  'library.exportPlaylist': { content: string; written: number };
-  'mood.policy': MoodPolicy;
-  'mood.setPolicy': MoodPolicy;
-  'mood.next': TrackChoiceResult | null;
-  'library.recordPlay': { recorded: boolean };
-  /** Whether the feedback taught anything (a late skip, or a skip of a track you chose, does not). */
-  'mood.feedback': { recorded: boolean };
-  /** The last `days` days of listening, one entry per day, oldest first. */
-  'mood.history': MoodHistory;
-  'library.markUnplayable': { marked: boolean };
+/** One API call: the schema its params must pass and, as a type only, what it returns. */
+export interface ApiCall<P extends z.ZodType, R> {
+  readonly params: P;
+  /** Never set: carries the result type. */
+  readonly result?: R;
 }
 
-export type ApiParams<M extends ApiMethod> = z.input<(typeof apiCallSchemas)[M]>;
+const call = <P extends z.ZodType>(params: P) => ({ returns: <R>(): ApiCall<P, R> => ({ params }) });
+
+/** Every request/response call, each declared once: method name -> params schema and result type. */
+export const API_CALLS = {
+  'app.info': call(emptyParamsSchema).returns<AppInfo>(),
+  'vision.submitFrame': call(videoFrameSchema).returns<FrameAck>(),
+  'vision.settings': call(emptyParamsSchema).returns<ExpressionStateSettings>(),
+  'vision.setSettings': call(setExpressionSettingsSchema).returns<ExpressionStateSettings>(),
+  'library.folders': call(emptyParamsSchema).returns<LibraryFolder[]>(),
+  'library.addFolder': call(addFolderSchema).returns<LibraryFolder>(),
+  /** The folder chosen in the desktop app's dialog and added, or null when the dialog was cancelled. */
+  'library.pickFolder': call(emptyParamsSchema).returns<LibraryFolder | null>(),
+  'library.removeFolder': call(folderIdSchema).returns<{ removed: boolean }>(),
+  'library.rescan': call(rescanSchema).returns<ScanProgress[]>(),
+  'library.tracks': call(trackQuerySchema).returns<Track[]>(),
+  'library.setMood': call(setMoodSchema).returns<{ changed: number }>(),
+  'library.writeMoodTags': call(trackIdsSchema).returns<{ written: number; failed: { path: string; message: string }[] }>(),
+  'library.importPlaylist': call(importPlaylistSchema).returns<{ name: string; matched: number; missing: string[] }>(),
+  /** M3U text for the renderer to offer as a download. */
+  'library.exportPlaylist': call(exportPlaylistSchema).returns<{ content: string; written: number }>(),
+  'mood.policy': call(emptyParamsSchema).returns<MoodPolicy>(),
+  'mood.setPolicy': call(setPolicySchema).returns<MoodPolicy>(),
+  'mood.next': call(nextTrackSchema).returns<TrackChoiceResult | null>(),
+  'library.recordPlay': call(recordPlaySchema).returns<{ recorded: boolean }>(),
+  /** Whether the feedback taught anything (a late skip, or a skip of a track you chose, does not). */
+  'mood.feedback': call(moodFeedbackSchema).returns<{ recorded: boolean }>(),
+  /** The last `days` days of listening, one entry per day, oldest first. */
+  'mood.history': call(moodHistorySchema).returns<MoodHistory>(),
+  'library.markUnplayable': call(markUnplayableSchema).returns<{ marked: boolean }>(),
+} as const;
+
+export type ApiMethod = keyof typeof API_CALLS;
+
+/** Each call's result type, read from the table. */
+export type ApiResults = { [M in ApiMethod]: (typeof API_CALLS)[M] extends ApiCall<z.ZodType, infer R> ? R : never };
+
+/** Each call's params schema, read from the table (the dispatcher validates with it). */
+export const apiCallSchemas = Object.fromEntries(Object.entries(API_CALLS).map(([method, c]) => [method, c.params])) as {
+  [M in ApiMethod]: (typeof API_CALLS)[M]['params'];
+};
+
+export type ApiParams<M extends ApiMethod> = z.input<(typeof API_CALLS)[M]['params']>;
 
 export interface VisionError {
   frameId: number;
@@ -134,7 +127,7 @@ export type ApiEventName = keyof ApiEvents;
 export const API_EVENT_NAMES: readonly ApiEventName[] = ['vision.faces', 'vision.error', 'library.scanProgress', 'library.changed'];
 
 export function isApiMethod(value: unknown): value is ApiMethod {
-  return typeof value === 'string' && Object.hasOwn(apiCallSchemas, value);
+  return typeof value === 'string' && Object.hasOwn(API_CALLS, value);
 }
 
 export function isApiEventName(value: unknown): value is ApiEventName {

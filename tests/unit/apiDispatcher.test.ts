@@ -1,5 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../src/shared/api.js';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { ApiError, apiCallSchemas, type ApiParams, type ApiResults } from '../../src/shared/api.js';
+import type { MoodHistory } from '../../src/shared/mood.js';
+import { moodHistorySchema } from '../../src/shared/schemas.js';
 import { dispatchCall, toErrorPayload, type ApiHandlers } from '../../src/main/api/apiDispatcher.js';
 
 // Only the handlers these tests call; the dispatcher never touches the others.
@@ -52,5 +54,14 @@ describe('dispatchCall', () => {
   it('turns unexpected errors into internal error payloads', () => {
     expect(toErrorPayload(new Error('boom'))).toEqual({ code: 'internal', message: 'boom' });
     expect(toErrorPayload(new ApiError('bad-request', 'no'))).toEqual({ code: 'bad-request', message: 'no' });
+  });
+});
+
+describe('the API table', () => {
+  it('gives each call its params schema and result type from one declaration', () => {
+    expect(apiCallSchemas['mood.history']).toBe(moodHistorySchema);
+    expectTypeOf<ApiResults['mood.history']>().toEqualTypeOf<MoodHistory>();
+    expectTypeOf<ApiResults['library.removeFolder']>().toEqualTypeOf<{ removed: boolean }>();
+    expectTypeOf<ApiParams<'mood.history'>>().toEqualTypeOf<{ days: number }>();
   });
 });
