@@ -2,6 +2,8 @@
  * Facial expressions as the app speaks of them: the eight FERPlus classes, plus the two
  * states that are not an expression. A model's own class order lives in its card.
  */
+import type { z } from 'zod';
+import type { expressionStateSettingsSchema } from './schemas.js';
 export const EXPRESSIONS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt'] as const;
 
 export type Expression = (typeof EXPRESSIONS)[number];
@@ -26,18 +28,8 @@ export const EXPRESSION_ADJECTIVES: Record<ExpressionState, string> = {
 };
 
 /** How the app turns frame-by-frame probabilities into the stable expression that drives music. */
-export interface ExpressionStateSettings {
-  /** Time constant of the exponential smoothing, in ms (63% of a step after this long). */
-  smoothingMs: number;
-  /** Below this smoothed top probability the state is `uncertain`. */
-  uncertainBelow: number;
-  /** With no face for this long the state is `no-face`. */
-  noFaceAfterMs: number;
-  /** A new expression must lead the current one by this much probability to be considered. */
-  hysteresis: number;
-  /** A new state must hold this long before it becomes the stable one. */
-  minDwellMs: number;
-}
+/** How the stable expression follows the frames (the schema says what each number means). */
+export type ExpressionStateSettings = z.infer<typeof expressionStateSettingsSchema>;
 
 export const DEFAULT_EXPRESSION_STATE_SETTINGS: ExpressionStateSettings = {
   smoothingMs: 600,

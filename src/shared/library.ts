@@ -1,4 +1,6 @@
 /** The music library as the renderer sees it. */
+import type { z } from 'zod';
+import type { trackSortSchema } from './schemas.js';
 import type { Mood, MoodSource, ValenceArousal } from './mood.js';
 
 export interface TrackMood extends Partial<ValenceArousal> {
@@ -51,4 +53,4 @@ export interface ScanProgress {
   message?: string;
 }
 
-export type TrackSort = 'title' | 'artist' | 'album' | 'duration' | 'added';
+export type TrackSort = z.infer<typeof trackSortSchema>;

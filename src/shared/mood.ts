@@ -2,6 +2,8 @@
  * Music moods on the valence-arousal plane (both in [-1, 1]) and the default policy that maps a
  * stable expression to the mood to play. The policy is data: the user edits it in settings.
  */
+import type { z } from 'zod';
+import type { moodPolicySchema, policyModeSchema } from './schemas.js';
 import type { ExpressionState } from './expressions.js';
 
 export const MOODS = ['happy', 'energetic', 'calm', 'sad', 'tense', 'neutral'] as const;
@@ -74,10 +76,10 @@ export function moodFromTag(text: string): Mood | undefined {
   return undefined;
 }
 
-export type PolicyMode = 'match' | 'lift';
+export type PolicyMode = z.infer<typeof policyModeSchema>;
 
 /** null: keep the queue as it is (no face, uncertain). */
-export type MoodPolicy = Record<PolicyMode, Record<ExpressionState, Mood | null>>;
+export type MoodPolicy = z.infer<typeof moodPolicySchema>;
 
 export const DEFAULT_MOOD_POLICY: MoodPolicy = {
   // Play what the face shows.

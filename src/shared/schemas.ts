@@ -7,11 +7,13 @@ import { EXPRESSION_STATES, type ExpressionState } from './expressions.js';
 import { MOODS } from './mood.js';
 import { MAX_FRAME_HEIGHT, MAX_FRAME_WIDTH } from './vision.js';
 
+/** An RGBA frame from the camera, already downscaled by the renderer. */
 export const videoFrameSchema = z
   .object({
     frameId: z.number().int().nonnegative(),
     width: z.number().int().min(16).max(MAX_FRAME_WIDTH),
     height: z.number().int().min(16).max(MAX_FRAME_HEIGHT),
+    /** width * height * 4 bytes, RGBA, row-major. */
     rgba: z.instanceof(Uint8Array),
   })
   .strict()
@@ -27,17 +29,19 @@ const path = z.string().min(1).max(4096);
 const trackIds = z.array(id).min(1).max(100_000);
 const moodSchema = z.enum(MOODS);
 const expressionStateSchema = z.enum(EXPRESSION_STATES as [ExpressionState, ...ExpressionState[]]);
-const modeSchema = z.enum(['match', 'lift']);
+export const policyModeSchema = z.enum(['match', 'lift']);
+const modeSchema = policyModeSchema;
 
 export const addFolderSchema = z.object({ path }).strict();
 export const folderIdSchema = z.object({ id }).strict();
 export const rescanSchema = z.object({ folderId: id.optional() }).strict();
+export const trackSortSchema = z.enum(['title', 'artist', 'album', 'duration', 'added']);
 /** The most tracks one library.tracks call returns: a large library comes in pages, each a call of its own. */
 export const TRACK_PAGE_SIZE = 2000;
 export const trackQuerySchema = z
   .object({
     query: z.string().max(200).optional(),
-    sort: z.enum(['title', 'artist', 'album', 'duration', 'added']).optional(),
+    sort: trackSortSchema.optional(),
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(TRACK_PAGE_SIZE).optional(),
   })
@@ -79,17 +83,19 @@ export const moodFeedbackSchema = z
     playedSeconds: z.number().min(0).max(1e6).optional(),
   })
   .strict();
-export const setExpressionSettingsSchema = z
+export const expressionStateSettingsSchema = z
   .object({
-    settings: z
-      .object({
-        smoothingMs: z.number().min(0).max(10_000),
-        uncertainBelow: z.number().min(0).max(1),
-        noFaceAfterMs: z.number().min(0).max(60_000),
-        hysteresis: z.number().min(0).max(1),
-        minDwellMs: z.number().min(0).max(60_000),
-      })
-      .strict(),
+    /** Time constant of the exponential smoothing, in ms (63% of a step after this long); 0 is none. */
+    smoothingMs: z.number().min(0).max(10_000),
+    /** Below this smoothed top probability the state is `uncertain`. */
+    uncertainBelow: z.number().min(0).max(1),
+    /** With no face for this long the state is `no-face`. */
+    noFaceAfterMs: z.number().min(0).max(60_000),
+    /** A new expression must lead the current one by this much probability to be considered. */
+    hysteresis: z.number().min(0).max(1),
+    /** A new state must hold this long before it becomes the stable one. */
+    minDwellMs: z.number().min(0).max(60_000),
   })
   .strict();
+export const setExpressionSettingsSchema = z.object({ settings: expressionStateSettingsSchema }).strict();
 export const markUnplayableSchema = z.object({ trackId: id, message: z.string().min(1).max(500) }).strict();

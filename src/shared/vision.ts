@@ -1,4 +1,6 @@
 /** Vision contracts shared by the Node services and the renderer. */
+import type { z } from 'zod';
+import type { videoFrameSchema } from './schemas.js';
 import type { Expression, ExpressionSnapshot } from './expressions.js';
 
 /** MediaPipe BlazeFace keypoint order, as the model emits them (subject's left/right). */
@@ -50,13 +52,7 @@ export interface DetectionResult {
 }
 
 /** An RGBA frame from the camera, already downscaled by the renderer. */
-export interface VideoFrameData {
-  frameId: number;
-  width: number;
-  height: number;
-  /** width * height * 4 bytes, RGBA, row-major. */
-  rgba: Uint8Array;
-}
+export type VideoFrameData = z.infer<typeof videoFrameSchema>;
 
 /** Frames larger than this are rejected: the renderer downsizes before sending. */
 export const MAX_FRAME_WIDTH = 1280;
