@@ -25,25 +25,18 @@ import {
   trackQuerySchema,
   videoFrameSchema,
 } from './schemas.js';
-import type { DetectionResult } from './vision.js';
+import type { DetectionResult, VisionInfo } from './vision.js';
 
-export interface AppInfo {
+export interface AppInfo extends VisionInfo {
   name: string;
   version: string;
   /** Which transport the backend sees; for the About box, never for branching in the UI. */
   transport: 'electron' | 'web';
   /** Whether library.pickFolder can open a folder dialog (the desktop app); else folders are typed. */
   canPickFolder: boolean;
-  detector: {
-    model: string;
-    inputSize: number;
-    executionProvider: string;
-  };
   /** Audio of a library track is at `${mediaBase}${trackId}`, its cover art at `${coverBase}${trackId}`. */
   mediaBase: string;
   coverBase: string;
-  /** The expression model in use, or why expression recognition is off. */
-  expression: { model: string; version: string | null; executionProvider: string; classes: string[] } | { error: string };
 }
 
 export interface FrameAck {

@@ -57,3 +57,10 @@ export type VideoFrameData = z.infer<typeof videoFrameSchema>;
 /** Frames larger than this are rejected: the renderer downsizes before sending. */
 export const MAX_FRAME_WIDTH = 1280;
 export const MAX_FRAME_HEIGHT = 960;
+
+/** The models the vision worker runs, and where. */
+export interface VisionInfo {
+  detector: { model: string; inputSize: number; executionProvider: string };
+  /** The expression model, or why there is none. */
+  expression: { model: string; version: string | null; executionProvider: string; classes: string[] } | { error: string };
+}

@@ -1,16 +1,10 @@
 /** A-MobileNet (or any model with a card of the same kind) on a detected face. */
 import { EXPRESSIONS, type Expression } from '../../shared/expressions.js';
-import type { Face } from '../../shared/vision.js';
+import type { Face, FaceExpression } from '../../shared/vision.js';
 import { readExpressionCard, type ExpressionCard } from './expressionCard.js';
 import { cropFace } from './faceCrop.js';
 import { loadOnnxModel, type OnnxModel } from './onnxRuntime.js';
 import type { RgbaImage } from './rgbaImage.js';
-
-export interface ExpressionResult {
-  /** Calibrated probabilities, in the card's class order. */
-  probabilities: Record<Expression, number>;
-  top: Expression;
-}
 
 export class ExpressionClassifier {
   private constructor(
@@ -53,12 +47,12 @@ export class ExpressionClassifier {
     return out;
   }
 
-  async classify(image: RgbaImage, face: Face): Promise<ExpressionResult> {
+  async classify(image: RgbaImage, face: Face): Promise<FaceExpression> {
     return this.classifyTensor(this.preprocess(image, face));
   }
 
   /** Runs already-preprocessed input (one face). */
-  async classifyTensor(input: Float32Array): Promise<ExpressionResult> {
+  async classifyTensor(input: Float32Array): Promise<FaceExpression> {
     const { size } = this.card.input;
     const outputs = await this.model.run({ name: this.card.input.name, data: input, dims: [1, this.card.channels, size, size] }, [
       this.card.output.name,
@@ -68,7 +62,7 @@ export class ExpressionClassifier {
   }
 
   /** softmax(logits / T) keyed by class name. */
-  toResult(logits: ArrayLike<number>): ExpressionResult {
+  toResult(logits: ArrayLike<number>): FaceExpression {
     if (logits.length !== this.card.classes.length) {
       throw new Error(`${this.card.modelPath} gives ${logits.length} outputs, but its card lists ${this.card.classes.length} classes`);
     }

@@ -2,7 +2,7 @@
  * One frame in, faces and the main face's expression out: BlazeFace, then A-MobileNet on the
  * face of the listener. Runs wherever it is created: in a worker thread or a utility process.
  */
-import type { Face, FaceExpression } from '../../shared/vision.js';
+import type { Face, FaceExpression, VisionInfo } from '../../shared/vision.js';
 import { ExpressionClassifier } from './expressionClassifier.js';
 import { FaceDetectorCascade } from './faceDetectorCascade.js';
 import type { RgbaImage } from './rgbaImage.js';
@@ -11,12 +11,6 @@ export interface VisionEngineOptions {
   /** Tried in order until one finds a face. */
   detectorCards: readonly string[];
   expressionCard: string;
-}
-
-export interface VisionInfo {
-  detector: { model: string; inputSize: number; executionProvider: string };
-  /** The expression model, or why there is none. */
-  expression: { model: string; version: string | null; executionProvider: string; classes: string[] } | { error: string };
 }
 
 export interface FrameAnalysis {

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RgbaImage } from './rgbaImage.js';
-import type { FrameAnalysis, VisionEngineOptions, VisionInfo } from './visionEngine.js';
+import type { VisionInfo } from '../../shared/vision.js';
+import type { FrameAnalysis, VisionEngineOptions } from './visionEngine.js';
 import type { FromVisionWorker, VisionChannel } from './visionProtocol.js';
 
 export interface VisionSupervision {

@@ -1,5 +1,6 @@
 /** Messages between the vision host (main side) and the vision worker (thread or utility process). */
-import type { FrameAnalysis, VisionEngineOptions, VisionInfo } from './visionEngine.js';
+import type { VisionInfo } from '../../shared/vision.js';
+import type { FrameAnalysis, VisionEngineOptions } from './visionEngine.js';
 
 export type ToVisionWorker =
   { type: 'init'; options: VisionEngineOptions } | { type: 'analyse'; id: number; width: number; height: number; rgba: Uint8Array };

@@ -4,7 +4,8 @@
  * meanwhile instead of waiting for ever.
  */
 import { describe, expect, it } from 'vitest';
-import type { FrameAnalysis, VisionInfo } from '../../../src/main/vision/visionEngine.js';
+import type { FrameAnalysis } from '../../../src/main/vision/visionEngine.js';
+import type { VisionInfo } from '../../../src/shared/vision.js';
 import { VisionHost } from '../../../src/main/vision/visionHost.js';
 import type { FromVisionWorker, ToVisionWorker, VisionChannel } from '../../../src/main/vision/visionProtocol.js';
 
