@@ -149,23 +149,30 @@ export interface ApiTransport {
   subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }
 
+/** The feature a method belongs to ("library" of "library.setMood") and its name within it. */
+type FeatureOf<M extends string> = M extends `${infer F}.${string}` ? F : never;
+type Feature = FeatureOf<ApiMethod>;
+
+/** A call as a function: params may be left out where the call takes none. */
+type CallFunction<M extends ApiMethod> = undefined extends ApiParams<M>
+  ? (params?: ApiParams<M>) => Promise<ApiResults[M]>
+  : (params: ApiParams<M>) => Promise<ApiResults[M]>;
+
+/** The calls grouped by feature, typed end to end: `api.library.setMood({ trackIds, mood })`. */
+export type ApiFeatures = {
+  [F in Feature]: { [M in ApiMethod as M extends `${F}.${infer N}` ? N : never]: CallFunction<M> };
+};
+
 /** The typed API object the renderer uses; it is the same whatever the transport. */
-export interface EmotuneApi {
-  call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResults[M]>;
+export type EmotuneApi = ApiFeatures & {
   on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
-  appInfo(): Promise<AppInfo>;
-  submitFrame(frame: ApiParams<'vision.submitFrame'>): Promise<FrameAck>;
-  onFaces(listener: (result: DetectionResult) => void): () => void;
-  onVisionError(listener: (error: VisionError) => void): () => void;
-}
+};
 
 export function createApi(transport: ApiTransport): EmotuneApi {
-  return {
-    call: (method, params) => transport.call(method, params),
-    on: (event, listener) => transport.subscribe(event, listener),
-    appInfo: () => transport.call('app.info', undefined),
-    submitFrame: (frame) => transport.call('vision.submitFrame', frame),
-    onFaces: (listener) => transport.subscribe('vision.faces', listener),
-    onVisionError: (listener) => transport.subscribe('vision.error', listener),
-  };
+  const features: Record<string, Record<string, (params?: unknown) => Promise<unknown>>> = {};
+  for (const method of Object.keys(API_CALLS) as ApiMethod[]) {
+    const [feature, name] = method.split('.') as [string, string];
+    (features[feature] ??= {})[name] = (params) => transport.call(method, params as ApiParams<typeof method>);
+  }
+  return { ...(features as unknown as ApiFeatures), on: (event, listener) => transport.subscribe(event, listener) };
 }

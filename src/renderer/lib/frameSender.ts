@@ -73,7 +73,7 @@ export class FrameSender {
     const started = performance.now();
     const frame = this.capture();
     this.awaiting = { frameId: frame.frameId, sentAt: performance.now() };
-    this.api.submitFrame(frame).catch(() => {
+    this.api.vision.submitFrame(frame).catch(() => {
       this.awaiting = undefined;
       this.schedule(this.options.answerTimeoutMs);
     });

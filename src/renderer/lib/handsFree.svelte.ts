@@ -55,7 +55,7 @@ export class HandsFree {
   private async decide(expression: ExpressionState, changedAt: number): Promise<void> {
     if (!this.enabled) return;
     const current = this.player.current;
-    const choice = await this.api.call('mood.next', {
+    const choice = await this.api.mood.next({
       expression,
       mode: this.mode,
       ...(current ? { currentTrackId: current.track.id } : {}),

@@ -49,7 +49,7 @@ export class LibraryState {
     const query = { query: this.query || undefined, sort: this.sort };
     const tracks: Track[] = [];
     for (;;) {
-      const page = await this.api.call('library.tracks', { ...query, offset: tracks.length, limit: TRACK_PAGE_SIZE });
+      const page = await this.api.library.tracks({ ...query, offset: tracks.length, limit: TRACK_PAGE_SIZE });
       tracks.push(...page);
       if (page.length < TRACK_PAGE_SIZE) return tracks;
     }
@@ -58,7 +58,7 @@ export class LibraryState {
   async reload(): Promise<void> {
     const ticket = ++this.reloads;
     await this.run(async () => {
-      const [folders, tracks] = await Promise.all([this.api.call('library.folders', undefined), this.allTracks()]);
+      const [folders, tracks] = await Promise.all([this.api.library.folders(), this.allTracks()]);
       // Answers can arrive out of order (typing fast); only the newest request counts.
       if (ticket !== this.reloads) return;
       this.folders = folders;
@@ -85,7 +85,7 @@ export class LibraryState {
 
   addFolder(path: string): Promise<void> {
     return this.run(async () => {
-      const folder = await this.api.call('library.addFolder', { path });
+      const folder = await this.api.library.addFolder({ path });
       this.message = `Added ${folder.path}; scanning…`;
     });
   }
@@ -93,29 +93,29 @@ export class LibraryState {
   /** The desktop app's folder dialog (opened by the main process, which adds what was chosen). */
   pickFolder(): Promise<void> {
     return this.run(async () => {
-      const folder = await this.api.call('library.pickFolder', {});
+      const folder = await this.api.library.pickFolder({});
       if (folder) this.message = `Added ${folder.path}; scanning…`;
     });
   }
 
   removeFolder(id: number): Promise<void> {
-    return this.run(() => this.api.call('library.removeFolder', { id }));
+    return this.run(() => this.api.library.removeFolder({ id }));
   }
 
   rescan(): Promise<void> {
-    return this.run(() => this.api.call('library.rescan', {}));
+    return this.run(() => this.api.library.rescan({}));
   }
 
   setMood(trackIds: number[], mood: Mood | null): Promise<void> {
     return this.run(async () => {
-      const { changed } = await this.api.call('library.setMood', { trackIds, mood });
+      const { changed } = await this.api.library.setMood({ trackIds, mood });
       this.message = mood ? `Tagged ${changed} track${changed === 1 ? '' : 's'} ${mood}.` : `Cleared your mood on ${changed} track(s).`;
     });
   }
 
   writeMoodTags(trackIds: number[]): Promise<void> {
     return this.run(async () => {
-      const { written, failed } = await this.api.call('library.writeMoodTags', { trackIds });
+      const { written, failed } = await this.api.library.writeMoodTags({ trackIds });
       this.message = `Wrote the mood into ${written} file(s).`;
       if (failed.length > 0) this.error = `Could not write ${failed.length} file(s): ${failed[0]!.message}`;
     });
@@ -125,7 +125,7 @@ export class LibraryState {
   importPlaylist(file: File): Promise<void> {
     return this.run(async () => {
       const name = file.name.replace(/\.m3u8?$/i, '') || 'Imported playlist';
-      const r = await this.api.call('library.importPlaylist', { name, content: await file.text() });
+      const r = await this.api.library.importPlaylist({ name, content: await file.text() });
       this.message = `Imported "${r.name}": ${r.matched} track(s) found${r.missing.length ? `, ${r.missing.length} not in the library` : ''}.`;
     });
   }
@@ -133,7 +133,7 @@ export class LibraryState {
   /** The tracks as an M3U8 file, offered as a download (the browser or the desktop app asks where). */
   exportPlaylist(trackIds: number[]): Promise<void> {
     return this.run(async () => {
-      const { content, written } = await this.api.call('library.exportPlaylist', { trackIds });
+      const { content, written } = await this.api.library.exportPlaylist({ trackIds });
       const url = URL.createObjectURL(new Blob([content], { type: 'audio/x-mpegurl' }));
       const link = Object.assign(document.createElement('a'), { href: url, download: 'Emotune playlist.m3u8' });
       link.click();

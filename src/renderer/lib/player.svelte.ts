@@ -142,8 +142,8 @@ export class Player {
   next(): void {
     const item = this.current;
     if (item?.reason) {
-      void this.api
-        .call('mood.feedback', { trackId: item.track.id, kind: 'skipped', playedSeconds: this.audio.currentTime || 0 })
+      void this.api.mood
+        .feedback({ trackId: item.track.id, kind: 'skipped', playedSeconds: this.audio.currentTime || 0 })
         .catch(() => undefined);
     }
     this.advance(true);
@@ -153,7 +153,7 @@ export class Player {
   notThisMood(): void {
     const item = this.current;
     if (!item) return;
-    void this.api.call('mood.feedback', { trackId: item.track.id, kind: 'not-this-mood' }).catch(() => undefined);
+    void this.api.mood.feedback({ trackId: item.track.id, kind: 'not-this-mood' }).catch(() => undefined);
     this.advance(true);
   }
 
@@ -224,6 +224,6 @@ export class Player {
     this.advance(true);
     // After advancing, which clears the previous track's message.
     this.message = `Skipped “${item.track.title}”: ${reason}.`;
-    await this.api.call('library.markUnplayable', { trackId: item.track.id, message: reason }).catch(() => undefined);
+    await this.api.library.markUnplayable({ trackId: item.track.id, message: reason }).catch(() => undefined);
   }
 }
