@@ -14,13 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-# The paper's Table 3: FERPlus test accuracy (%), 8 classes, 224x224 input, ImageNet-initialised.
-PAPER_TABLE3 = {
-    "a_mobilenet": 88.11,
-    "mobilenet_v1": 85.40,
-    "mobilenet_v2": 77.18,
-    "mobilenet_v3_small": 73.24,
-}
+from .paper import PAPER_TABLE3
+
 DISPLAY_NAME = {
     "a_mobilenet": "A-MobileNet",
     "mobilenet_v1": "MobileNetV1",

@@ -22,7 +22,7 @@ from .crop_calibration import read_crop
 from .engine import torch_load
 from .evaluate import load_model
 from .models import count_parameters
-from .train import PAPER_DEFAULTS
+from .paper import PAPER_DEFAULTS
 
 OPSET = 17
 PARITY_TOL = 1e-4

@@ -34,18 +34,7 @@ from .losses import JointLoss
 from .metrics import classification_report
 from .models import count_parameters, create_model
 from .models.a_mobilenet import CBAM
-
-PAPER_DEFAULTS = {
-    "optimizer": "adam",
-    "lr": 1e-4,
-    "weight_decay": 1e-5,
-    "batch_size": 64,
-    "dropout": 0.5,
-    "epochs": 100,
-    "input_size": 224,
-    "in_chans": 3,
-    "imagenet_init": True,
-}
+from .paper import PAPER_DEFAULTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,16 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--in-chans",
         type=int,
         choices=[1, 3],
-        default=3,
+        default=PAPER_DEFAULTS["in_chans"],
         help="1 = grey input, 3 = grey/colour replicated to RGB (paper)",
     )
-    p.add_argument("--input-size", type=int, default=224)
-    p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=1e-4)
-    p.add_argument("--weight-decay", type=float, default=1e-5)
+    p.add_argument("--input-size", type=int, default=PAPER_DEFAULTS["input_size"])
+    p.add_argument("--epochs", type=int, default=PAPER_DEFAULTS["epochs"])
+    p.add_argument("--batch-size", type=int, default=PAPER_DEFAULTS["batch_size"])
+    p.add_argument("--lr", type=float, default=PAPER_DEFAULTS["lr"])
+    p.add_argument("--weight-decay", type=float, default=PAPER_DEFAULTS["weight_decay"])
     p.add_argument("--schedule", choices=["none", "cosine"], default="none")
-    p.add_argument("--dropout", type=float, default=0.5)
+    p.add_argument("--dropout", type=float, default=PAPER_DEFAULTS["dropout"])
     p.add_argument("--lambda-c", type=float, default=0.003, help="center-loss weight (0 = softmax only)")
     p.add_argument("--alpha-c", type=float, default=0.5, help="center update rate")
     p.add_argument("--center-reduction", choices=["mean", "sum"], default="mean")
