@@ -86,7 +86,7 @@ export async function runScanBench(): Promise<void> {
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
     // The benchmarks before this one leave models loaded: say what the scans themselves added.
     console.log(`peak memory during the scans\t+${mib(peakRss - baseRss)} over the ${mib(baseRss)} held before\tpeak RSS ${mib(peakRss)}`);
-    store.db.close();
+    store.close();
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -193,6 +193,6 @@ async function runScan(args: string[], out: NodeJS.WritableStream, err: NodeJS.W
     }
     throw error;
   } finally {
-    store.db.close();
+    store.close();
   }
 }

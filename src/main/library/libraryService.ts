@@ -247,6 +247,6 @@ export class LibraryService {
   close(): void {
     if (this.backupTimer !== undefined) this.backUpNow();
     this.watcher.close();
-    this.store.db.close();
+    this.store.close();
   }
 }

@@ -58,6 +58,30 @@ export class LibraryStore {
     private readonly onUserDataChanged: () => void = () => undefined,
   ) {}
 
+  /** Runs `fn` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none of it. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The user's own moods, by file path: what a backup keeps. */
+  userMoodsByPath(): { path: string; mood: string }[] {
+    return this.db
+      .prepare(
+        "SELECT t.path AS path, m.mood AS mood FROM track_moods m JOIN tracks t ON t.id = m.track_id WHERE m.source = 'user' AND m.mood IS NOT NULL",
+      )
+      .all() as { path: string; mood: string }[];
+  }
+
+  /** Every setting, parsed. */
+  allSettings(): Record<string, unknown> {
+    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
+  }
+
   addFolder(path: string): LibraryFolder {
     this.db.prepare('INSERT INTO folders (path, added_at) VALUES (?, ?) ON CONFLICT(path) DO NOTHING').run(path, Date.now());
     this.onUserDataChanged();

@@ -80,9 +80,10 @@ export async function scanFolder(
   progress.total = changed.length;
   report(true);
 
-  const flush = store.db.transaction((batch: { record: TrackRecord; mood: MoodRecord | null }[]) => {
-    for (const { record, mood } of batch) store.upsertTrack(folderId, record, mood);
-  });
+  const flush = (batch: { record: TrackRecord; mood: MoodRecord | null }[]) =>
+    store.transaction(() => {
+      for (const { record, mood } of batch) store.upsertTrack(folderId, record, mood);
+    });
   let batch: { record: TrackRecord; mood: MoodRecord | null }[] = [];
   for (const file of changed) {
     progress.current = file.path;
@@ -120,17 +121,17 @@ export async function scanFolder(
     }
     progress.done++;
     if (batch.length >= batchSize) {
-      flush.immediate(batch);
+      flush(batch);
       batch = [];
     }
     report();
   }
-  if (batch.length > 0) flush.immediate(batch);
+  if (batch.length > 0) flush(batch);
 
   progress.phase = 'removing';
   progress.current = null;
   const gone = [...stored.entries()].filter(([path]) => !seen.has(path)).map(([, s]) => s.id);
-  if (gone.length > 0) store.db.transaction(() => store.deleteTracks(gone)).immediate();
+  if (gone.length > 0) store.transaction(() => store.deleteTracks(gone));
   progress.removed = gone.length;
 
   progress.phase = 'done';

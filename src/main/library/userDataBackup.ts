@@ -24,17 +24,8 @@ const backupSchema = z.object({
 export type UserDataBackup = z.infer<typeof backupSchema>;
 
 export function collectUserData(store: LibraryStore): UserDataBackup {
-  const userMoods = store.db
-    .prepare(
-      "SELECT t.path AS path, m.mood AS mood FROM track_moods m JOIN tracks t ON t.id = m.track_id WHERE m.source = 'user' AND m.mood IS NOT NULL",
-    )
-    .all() as UserDataBackup['userMoods'];
-  const settings = Object.fromEntries(
-    (store.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]).map((r) => [
-      r.key,
-      JSON.parse(r.value),
-    ]),
-  );
+  const userMoods = store.userMoodsByPath() as UserDataBackup['userMoods'];
+  const settings = store.allSettings();
   return {
     version: 1,
     writtenAt: Date.now(),
