@@ -7,10 +7,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
 import { DEFAULT_EXPRESSION_STATE_SETTINGS, type ExpressionStateSettings } from '../shared/expressions.js';
-import { TRACK_PAGE_SIZE } from '../shared/schemas.js';
 import type { VideoFrameData } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
 import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from './appPaths.js';
+import { libraryHandlers, moodHandlers } from './api/featureHandlers.js';
 import { LibraryService } from './library/libraryService.js';
 import { MoodService } from './mood/moodService.js';
 import { ExpressionStateMachine } from './vision/expressionStateMachine.js';
@@ -124,7 +124,6 @@ export class Backend {
   openSession(emit: EventSink): BackendSession {
     this.sinks.add(emit);
     const library = this.library;
-    const mood = this.mood;
     const machine = new ExpressionStateMachine(this.expressionSettings(), performance.now());
     this.machines.add(machine);
     const worker = new LatestFrameWorker<VideoFrameData>(async (frame) => {
@@ -154,30 +153,8 @@ export class Backend {
         for (const m of this.machines) m.configure(next);
         return next;
       },
-      'library.folders': () => library.listFolders(),
-      'library.addFolder': ({ path }) => library.addFolder(path),
-      'library.pickFolder': async () => {
-        if (!this.pickFolder) throw new Error('choosing a folder needs the desktop app: type the folder’s full path');
-        const path = await this.pickFolder();
-        return path === null ? null : library.addFolder(path);
-      },
-      'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
-      'library.rescan': ({ folderId }) => library.rescan(folderId),
-      'library.tracks': (query) => library.listTracks({ ...query, limit: query.limit ?? TRACK_PAGE_SIZE }),
-      'library.setMood': ({ trackIds, mood }) => ({ changed: library.setUserMood(trackIds, mood) }),
-      'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
-      'library.importPlaylist': ({ content, name }) => library.importPlaylist(content, name),
-      'library.exportPlaylist': ({ trackIds }) => library.exportPlaylist(trackIds),
-      'mood.policy': () => mood.moodPolicy(),
-      'mood.setPolicy': ({ policy }) => {
-        mood.setMoodPolicy(policy);
-        return mood.moodPolicy();
-      },
-      'mood.next': ({ expression, mode, currentTrackId }) => mood.chooseNext(expression, mode, currentTrackId),
-      'library.recordPlay': ({ trackId, ...details }) => ({ recorded: mood.recordPlay(trackId, details) }),
-      'mood.feedback': ({ trackId, kind, playedSeconds }) => ({ recorded: mood.feedback(trackId, kind, playedSeconds) }),
-      'mood.history': ({ days }) => mood.history(days),
-      'library.markUnplayable': ({ trackId, message }) => ({ marked: library.markUnplayable(trackId, message) }),
+      ...libraryHandlers(this.library, this.pickFolder),
+      ...moodHandlers(this.mood),
     };
     return {
       handlers,

@@ -81,7 +81,7 @@ export const API_CALLS = {
   'mood.policy': call(emptyParamsSchema).returns<MoodPolicy>(),
   'mood.setPolicy': call(setPolicySchema).returns<MoodPolicy>(),
   'mood.next': call(nextTrackSchema).returns<TrackChoiceResult | null>(),
-  'library.recordPlay': call(recordPlaySchema).returns<{ recorded: boolean }>(),
+  'mood.recordPlay': call(recordPlaySchema).returns<{ recorded: boolean }>(),
   /** Whether the feedback taught anything (a late skip, or a skip of a track you chose, does not). */
   'mood.feedback': call(moodFeedbackSchema).returns<{ recorded: boolean }>(),
   /** The last `days` days of listening, one entry per day, oldest first. */

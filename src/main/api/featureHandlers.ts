@@ -1,0 +1,46 @@
+/**
+ * The API handlers of each feature, next to nothing but the service they call: the backend composes
+ * them ({ ...libraryHandlers(library), ...moodHandlers(mood), ... }) and adds the per-session vision ones.
+ */
+import type { ApiMethod } from '../../shared/api.js';
+import { TRACK_PAGE_SIZE } from '../../shared/schemas.js';
+import type { LibraryService } from '../library/libraryService.js';
+import type { MoodService } from '../mood/moodService.js';
+import type { ApiHandlers } from './apiDispatcher.js';
+
+/** The handlers of one feature: every call whose name starts with `feature.`. */
+export type FeatureHandlers<F extends string> = Pick<ApiHandlers, Extract<ApiMethod, `${F}.${string}`>>;
+
+export function libraryHandlers(library: LibraryService, pickFolder?: () => Promise<string | null>): FeatureHandlers<'library'> {
+  return {
+    'library.folders': () => library.listFolders(),
+    'library.addFolder': ({ path }) => library.addFolder(path),
+    'library.pickFolder': async () => {
+      if (!pickFolder) throw new Error('choosing a folder needs the desktop app: type the folder’s full path');
+      const path = await pickFolder();
+      return path === null ? null : library.addFolder(path);
+    },
+    'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
+    'library.rescan': ({ folderId }) => library.rescan(folderId),
+    'library.tracks': (query) => library.listTracks({ ...query, limit: query.limit ?? TRACK_PAGE_SIZE }),
+    'library.setMood': ({ trackIds, mood }) => ({ changed: library.setUserMood(trackIds, mood) }),
+    'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
+    'library.importPlaylist': ({ content, name }) => library.importPlaylist(content, name),
+    'library.exportPlaylist': ({ trackIds }) => library.exportPlaylist(trackIds),
+    'library.markUnplayable': ({ trackId, message }) => ({ marked: library.markUnplayable(trackId, message) }),
+  };
+}
+
+export function moodHandlers(mood: MoodService): FeatureHandlers<'mood'> {
+  return {
+    'mood.policy': () => mood.moodPolicy(),
+    'mood.setPolicy': ({ policy }) => {
+      mood.setMoodPolicy(policy);
+      return mood.moodPolicy();
+    },
+    'mood.next': ({ expression, mode, currentTrackId }) => mood.chooseNext(expression, mode, currentTrackId),
+    'mood.recordPlay': ({ trackId, ...details }) => ({ recorded: mood.recordPlay(trackId, details) }),
+    'mood.feedback': ({ trackId, kind, playedSeconds }) => ({ recorded: mood.feedback(trackId, kind, playedSeconds) }),
+    'mood.history': ({ days }) => mood.history(days),
+  };
+}
