@@ -154,9 +154,8 @@ type FeatureOf<M extends string> = M extends `${infer F}.${string}` ? F : never;
 type Feature = FeatureOf<ApiMethod>;
 
 /** A call as a function: params may be left out where the call takes none. */
-type CallFunction<M extends ApiMethod> = undefined extends ApiParams<M>
-  ? (params?: ApiParams<M>) => Promise<ApiResults[M]>
-  : (params: ApiParams<M>) => Promise<ApiResults[M]>;
+type CallFunction<M extends ApiMethod> =
+  undefined extends ApiParams<M> ? (params?: ApiParams<M>) => Promise<ApiResults[M]> : (params: ApiParams<M>) => Promise<ApiResults[M]>;
 
 /** The calls grouped by feature, typed end to end: `api.library.setMood({ trackIds, mood })`. */
 export type ApiFeatures = {
