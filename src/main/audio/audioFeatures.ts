@@ -5,7 +5,7 @@
  * from the app itself (`npm run features:audio`), so there is one implementation of each feature.
  */
 import { estimateTempo, onsetEnvelope, onsetRate } from './rhythm.js';
-import { hannWindow, magnitudesOfTwo, melFilterBank, melPower } from './spectrum.js';
+import { forEachSpectrum, melFilterBank, melPower } from './spectrum.js';
 import type { PcmAudio } from './wav.js';
 
 /** Every feature is defined for audio at this rate; other rates are refused, not silently mismeasured. */
@@ -64,7 +64,6 @@ export interface AudioAnalysis {
   summary: AudioSummary;
 }
 
-const window = hannWindow(FRAME);
 const BINS = FRAME / 2 + 1;
 const binHz = (k: number) => (k * FEATURE_SAMPLE_RATE) / FRAME;
 const melFilters = melFilterBank(FRAME, MEL_BANDS, FEATURE_SAMPLE_RATE);
@@ -102,8 +101,6 @@ export function analyseAudio({ sampleRate, samples }: PcmAudio): AudioAnalysis {
     mfcc: Array.from({ length: MFCCS }, () => new Float64Array(frames)),
     contrast: Array.from({ length: contrastBands.length }, () => new Float64Array(frames)),
   };
-  const re = new Float64Array(FRAME);
-  const im = new Float64Array(FRAME);
   const mel = new Float64Array(MEL_BANDS);
   const previousMel = new Float64Array(MEL_BANDS);
   const chromaTotal = new Float64Array(12);
@@ -111,31 +108,16 @@ export function analyseAudio({ sampleRate, samples }: PcmAudio): AudioAnalysis {
   const previousChroma = new Float64Array(12);
   let chromaChange = 0;
   const sorted = new Float64Array(BINS);
-  const pair = [new Float64Array(BINS), new Float64Array(BINS)] as const;
-  for (let f = 0; f < frames; f++) {
-    // Two frames share one complex FFT (one as the real part, one as the imaginary part).
-    if (f % 2 === 0) {
-      for (let j = 0; j < 2; j++) {
-        const start = (f + j) * HOP;
-        const into = j === 0 ? re : im;
-        if (f + j >= frames) {
-          into.fill(0);
-          continue;
-        }
-        let energy = 0;
-        let crossings = 0;
-        for (let i = 0; i < FRAME; i++) {
-          const s = samples[start + i]!;
-          energy += s * s;
-          if (i > 0 && s >= 0 !== samples[start + i - 1]! >= 0) crossings++;
-          into[i] = s * window[i]!;
-        }
-        per.rms[f + j] = 10 * Math.log10(1e-10 + energy / FRAME);
-        per.zcr[f + j] = crossings / FRAME;
-      }
-      magnitudesOfTwo(re, im, pair[0], pair[1]);
+  forEachSpectrum(samples, FRAME, HOP, (f, start, magnitude) => {
+    let energy = 0;
+    let crossings = 0;
+    for (let i = 0; i < FRAME; i++) {
+      const s = samples[start + i]!;
+      energy += s * s;
+      if (i > 0 && s >= 0 !== samples[start + i - 1]! >= 0) crossings++;
     }
-    const magnitude = pair[f % 2]!;
+    per.rms[f] = 10 * Math.log10(1e-10 + energy / FRAME);
+    per.zcr[f] = crossings / FRAME;
     let total = 0;
     let weighted = 0;
     let logSum = 0;
@@ -207,7 +189,7 @@ export function analyseAudio({ sampleRate, samples }: PcmAudio): AudioAnalysis {
       previousChroma[c] = v;
     }
     chromaChange += Math.sqrt(change);
-  }
+  });
 
   const rhythm = onsetEnvelope(samples, FEATURE_SAMPLE_RATE);
   const { bpm, pulse } = estimateTempo(rhythm);

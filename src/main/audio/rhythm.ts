@@ -3,7 +3,7 @@
  * onset_strength), which follows note and drum attacks but not the slow beating of a held chord, and
  * from it the number of onsets per second and the tempo with how clear its beat is.
  */
-import { hannWindow, magnitudesOfTwo, melFilterBank, melPower } from './spectrum.js';
+import { forEachSpectrum, melFilterBank, melPower } from './spectrum.js';
 
 const FRAME = 1024;
 const HOP = 512;
@@ -16,7 +16,6 @@ export interface Rhythm {
   framesPerSecond: number;
 }
 
-const window = hannWindow(FRAME);
 const filters = new Map<number, ReturnType<typeof melFilterBank>>();
 
 export function onsetEnvelope(samples: Float32Array, sampleRate: number): Rhythm {
@@ -24,26 +23,14 @@ export function onsetEnvelope(samples: Float32Array, sampleRate: number): Rhythm
   filters.set(sampleRate, bank);
   const frames = Math.max(0, Math.floor((samples.length - FRAME) / HOP) + 1);
   const mel = new Float64Array(frames * BANDS);
-  const re = new Float64Array(FRAME);
-  const im = new Float64Array(FRAME);
-  const pair = [new Float64Array(FRAME / 2 + 1), new Float64Array(FRAME / 2 + 1)];
   let loudest = -Infinity;
-  for (let f = 0; f < frames; f += 2) {
-    for (let j = 0; j < 2; j++) {
-      const into = j === 0 ? re : im;
-      const start = (f + j) * HOP;
-      if (f + j >= frames) into.fill(0);
-      else for (let i = 0; i < FRAME; i++) into[i] = samples[start + i]! * window[i]!;
+  forEachSpectrum(samples, FRAME, HOP, (f, _start, magnitude) => {
+    for (let b = 0; b < BANDS; b++) {
+      const db = 10 * Math.log10(1e-12 + melPower(bank[b]!, magnitude));
+      mel[f * BANDS + b] = db;
+      if (db > loudest) loudest = db;
     }
-    magnitudesOfTwo(re, im, pair[0]!, pair[1]!);
-    for (let j = 0; j < 2 && f + j < frames; j++) {
-      for (let b = 0; b < BANDS; b++) {
-        const db = 10 * Math.log10(1e-12 + melPower(bank[b]!, pair[j]!));
-        mel[(f + j) * BANDS + b] = db;
-        if (db > loudest) loudest = db;
-      }
-    }
-  }
+  });
   const floor = loudest - FLOOR_DB;
   const envelope = new Float64Array(frames);
   for (let f = 1; f < frames; f++) {

@@ -23,6 +23,38 @@ export function magnitudesOfTwo(re: Float64Array, im: Float64Array, a: Float64Ar
   }
 }
 
+const windows = new Map<number, Float64Array>();
+
+/**
+ * Calls `each(frame, start, magnitude)` for every Hann-windowed frame of `size` samples, one every
+ * `hop`, in order; two frames share one complex FFT. `magnitude` (bins 0..size/2) is reused: read it
+ * before returning. Returns the number of frames.
+ */
+export function forEachSpectrum(
+  samples: Float32Array,
+  size: number,
+  hop: number,
+  each: (frame: number, start: number, magnitude: Float64Array) => void,
+): number {
+  const window = windows.get(size) ?? hannWindow(size);
+  windows.set(size, window);
+  const frames = Math.max(0, Math.floor((samples.length - size) / hop) + 1);
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  const pair = [new Float64Array(size / 2 + 1), new Float64Array(size / 2 + 1)] as const;
+  for (let f = 0; f < frames; f += 2) {
+    for (let j = 0; j < 2; j++) {
+      const into = j === 0 ? re : im;
+      const start = (f + j) * hop;
+      if (f + j >= frames) into.fill(0);
+      else for (let i = 0; i < size; i++) into[i] = samples[start + i]! * window[i]!;
+    }
+    magnitudesOfTwo(re, im, pair[0], pair[1]);
+    for (let j = 0; j < 2 && f + j < frames; j++) each(f + j, (f + j) * hop, pair[j]!);
+  }
+  return frames;
+}
+
 export interface MelFilter {
   first: number;
   weights: Float64Array;
