@@ -5,13 +5,14 @@
  * Reports the share with an estimate, quadrant accuracy of the mood shown, valence and arousal sign
  * accuracy, per-quadrant recall, the share of `neutral`, and the time per track. Asserts nothing.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Mood } from '../../shared/mood.js';
 import { DEFAULT_AUDIO_MOOD_CARD } from '../appPaths.js';
 import { LibraryService } from '../library/libraryService.js';
+import { readLabelsCsv } from './labelsCsv.js';
 import { MoodService } from '../mood/moodService.js';
 
 const QUADRANT_OF_MOOD: Partial<Record<Mood, string>> = { happy: 'Q1', energetic: 'Q1', tense: 'Q2', sad: 'Q3', calm: 'Q4' };
@@ -25,18 +26,9 @@ interface LabelRow {
 
 async function readLabels(root: string): Promise<LabelRow[]> {
   const path = join(root, 'labels.csv');
-  const [header, ...lines] = (await readFile(path, 'utf8')).trim().split(/\r?\n/);
-  const cols = header!.split(',');
-  const at = (name: string) => {
-    const i = cols.indexOf(name);
-    if (i < 0) throw new Error(`${path}: no "${name}" column`);
-    return i;
-  };
-  const [file, split, quadrant] = [at('file'), at('split'), at('quadrant')];
-  return lines.map((line, i) => {
-    const cells = line.split(',');
-    if (!QUADRANTS.includes(cells[quadrant] ?? '')) throw new Error(`${path}:${i + 2}: bad quadrant ${cells[quadrant]}`);
-    return { file: cells[file]!, split: cells[split]!, quadrant: cells[quadrant]! };
+  return (await readLabelsCsv(path, ['file', 'split', 'quadrant'])).map(({ line, cells }) => {
+    if (!QUADRANTS.includes(cells.quadrant)) throw new Error(`${path}, line ${line}: bad quadrant ${cells.quadrant}`);
+    return cells;
   });
 }
 

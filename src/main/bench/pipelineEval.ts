@@ -8,7 +8,7 @@
  * writes JSON with `--out`; asserts nothing.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD } from '../backend.js';
@@ -19,6 +19,7 @@ import type { RgbaImage } from '../vision/rgbaImage.js';
 import { VisionEngine } from '../vision/visionEngine.js';
 import { FaceApiBaseline } from './faceApiBaseline.js';
 import { ferplusFrame, readFerplusPixels, readFerplusRows } from './ferplusFrames.js';
+import { readLabelsCsv } from './labelsCsv.js';
 
 interface PosedRow {
   file: string;
@@ -28,22 +29,10 @@ interface PosedRow {
 /** The rows of one split of labels.csv; a bad row stops with its line number. */
 export async function readPosedSplit(root: string, split: string): Promise<PosedRow[]> {
   const path = join(root, 'labels.csv');
-  const lines = (await readFile(path, 'utf8')).split(/\r?\n/);
-  const header = lines[0]!.split(',');
-  const col = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new Error(`${path}: no "${name}" column`);
-    return i;
-  };
-  const [file, label, splitCol] = [col('file'), col('label'), col('split')];
   const rows: PosedRow[] = [];
-  for (const [i, line] of lines.slice(1).entries()) {
-    if (line.trim() === '') continue;
-    const cells = line.split(',');
-    if (cells.length !== header.length) throw new Error(`${path}, line ${i + 2}: ${cells.length} cells, expected ${header.length}`);
-    if (!(EXPRESSIONS as readonly string[]).includes(cells[label]!))
-      throw new Error(`${path}, line ${i + 2}: unknown label "${cells[label]}"`);
-    if (cells[splitCol] === split) rows.push({ file: cells[file]!, label: cells[label] as Expression });
+  for (const { line, cells } of await readLabelsCsv(path, ['file', 'label', 'split'])) {
+    if (!(EXPRESSIONS as readonly string[]).includes(cells.label)) throw new Error(`${path}, line ${line}: unknown label "${cells.label}"`);
+    if (cells.split === split) rows.push({ file: cells.file, label: cells.label as Expression });
   }
   return rows;
 }
