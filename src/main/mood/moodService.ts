@@ -108,10 +108,11 @@ export class MoodService {
    * themselves (`byHand`) also counts for the mood the policy asks of their face at that moment.
    */
   recordPlay(trackId: number, details: { expression?: ExpressionState; mode?: PolicyMode; reason?: string; byHand?: boolean }): boolean {
-    if (!this.store.getTrack(trackId)) return false;
+    const track = this.store.getTrack(trackId);
+    if (!track) return false;
     const asked = details.expression && details.mode ? this.moodPolicy()[details.mode][details.expression] : null;
     const { byHand, ...play } = details;
-    const musicMood = this.store.getTrack(trackId)?.mood?.mood;
+    const musicMood = track.mood?.mood;
     this.store.recordPlay(trackId, {
       ...play,
       ...(asked && !byHand ? { targetMood: asked } : {}),
