@@ -102,7 +102,7 @@ export class Backend {
   expressionSettings(): ExpressionStateSettings {
     return {
       ...DEFAULT_EXPRESSION_STATE_SETTINGS,
-      ...this.library.store.getSetting<Partial<ExpressionStateSettings>>(EXPRESSION_SETTINGS_KEY),
+      ...this.library.store.settings.get<Partial<ExpressionStateSettings>>(EXPRESSION_SETTINGS_KEY),
     };
   }
 
@@ -148,7 +148,7 @@ export class Backend {
       'vision.submitFrame': (frame) => ({ frameId: frame.frameId, queued: worker.submit(frame) }),
       'vision.settings': () => this.expressionSettings(),
       'vision.setSettings': ({ settings }) => {
-        library.store.setSetting(EXPRESSION_SETTINGS_KEY, settings);
+        library.store.settings.set(EXPRESSION_SETTINGS_KEY, settings);
         const next = this.expressionSettings();
         for (const m of this.machines) m.configure(next);
         return next;

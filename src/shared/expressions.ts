@@ -27,7 +27,6 @@ export const EXPRESSION_ADJECTIVES: Record<ExpressionState, string> = {
   'no-face': 'away',
 };
 
-/** How the app turns frame-by-frame probabilities into the stable expression that drives music. */
 /** How the stable expression follows the frames (the schema says what each number means). */
 export type ExpressionStateSettings = z.infer<typeof expressionStateSettingsSchema>;
 

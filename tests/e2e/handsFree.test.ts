@@ -57,14 +57,14 @@ describe('hands-free playback', () => {
     await screenshot(page, 'loop-1-expression.png');
     await expect.poll(async () => (await audioState())?.paused, { timeout: 20_000 }).toBe(false);
     await expect.poll(async () => (await audioState())?.time ?? 0, { timeout: 20_000 }).toBeGreaterThan(0.3);
-    const track = app.backend.library.store.getTrack(trackIdOf(await audioState()))!;
+    const track = app.backend.library.store.tracks.get(trackIdOf(await audioState()))!;
     expect(track.mood?.mood).toBe('happy');
     expect(await page.getByTestId('now-playing').textContent()).toBe(track.title);
     expect(await page.getByTestId('why-this-song').textContent()).toMatch(/you look happy; match mode; tagged happy in the file/);
     expect(await page.getByTestId('timeline-point').count()).toBeGreaterThanOrEqual(1);
     // The play went into the history with its reason, and the expression and mode of the choice.
-    expect(app.backend.library.store.recentPlays(1)).toEqual([track.id]);
-    const play = app.backend.library.store.db.prepare('SELECT expression, mode, reason FROM plays ORDER BY id DESC LIMIT 1').get();
+    expect(app.backend.library.store.plays.recent(1)).toEqual([track.id]);
+    const play = app.db.prepare('SELECT expression, mode, reason FROM plays ORDER BY id DESC LIMIT 1').get();
     expect(play).toMatchObject({ expression: 'happiness', mode: 'match', reason: expect.stringMatching(/you look happy/) });
     // The history view has the play: the face that chose it and the music's mood.
     await expect.poll(() => page.getByTestId('history-mood').count()).toBeGreaterThan(0);
@@ -93,8 +93,7 @@ describe('hands-free playback', () => {
     expect(await page.getByTestId('hands-free').isChecked()).toBe(false);
     expect(await page.getByTestId('hands-free-message').textContent()).toMatch(/you chose the music/);
     // Skipped seconds after the loop picked it for a happy face: the mood service hears of it.
-    const feedback = () =>
-      app.backend.library.store.db.prepare('SELECT mood, kind, expression FROM listener_feedback WHERE track_id = ?').all(before);
+    const feedback = () => app.db.prepare('SELECT mood, kind, expression FROM listener_feedback WHERE track_id = ?').all(before);
     await expect.poll(feedback).toEqual([{ mood: 'happy', kind: 'skipped', expression: 'happiness' }]);
     await page.getByTestId('hands-free').check();
     expect(await page.getByTestId('hands-free').isChecked()).toBe(true);
@@ -103,7 +102,7 @@ describe('hands-free playback', () => {
   it('answers the keyboard: space pauses and plays, M mutes', async () => {
     // The track playing now: a short demo piece may end and the next one start meanwhile, which is a new play.
     const track = trackIdOf(await audioState());
-    const plays = () => app.backend.library.store.db.prepare('SELECT count(*) FROM plays WHERE track_id = ?').pluck().get(track) as number;
+    const plays = () => app.db.prepare('SELECT count(*) FROM plays WHERE track_id = ?').pluck().get(track) as number;
     await expect.poll(plays).toBeGreaterThan(0); // its own play is recorded (asynchronously) before we count
     const before = plays();
     await page.locator('body').click({ position: { x: 5, y: 990 } });

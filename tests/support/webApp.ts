@@ -1,4 +1,5 @@
 /** Starts the browser-mode server in-process on a free port, over the built renderer. */
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ export interface RunningApp {
   url: string;
   backend: Backend;
   web: WebServer;
+  /** A read-only connection of the test's own to the library file: tests check rows the app keeps behind its stores. */
+  db: Database.Database;
   close(): Promise<void>;
 }
 
@@ -22,11 +25,14 @@ export async function startWebApp(options: { demoLibrary?: boolean; watchFolders
     watchFolders: options.watchFolders ?? true,
   });
   const web = await startWebServer(backend, rendererDir);
+  const db = new Database(join(dataDir, 'library.sqlite'), { readonly: true, fileMustExist: true });
   return {
     url: web.openUrl,
     backend,
     web,
+    db,
     close: async () => {
+      db.close();
       await web.close();
       await backend.dispose();
     },

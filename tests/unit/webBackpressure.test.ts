@@ -17,10 +17,10 @@ beforeAll(async () => {
   web = await startWebServer(backend, `${PROJECT_ROOT}src/renderer`);
   // A large library, straight into the store: each track list is about 1.5 MB on the wire.
   const store = backend.library.store;
-  const folder = store.addFolder('/music');
+  const folder = store.folders.add('/music');
   for (let i = 0; i < 5000; i++) {
     const title = `Track ${i} ${'with a long title '.repeat(6)}`;
-    store.upsertTrack(
+    store.tracks.upsert(
       folder.id,
       {
         path: `/music/${i}.mp3`,

@@ -57,9 +57,9 @@ export async function runBurstBench(): Promise<void> {
   const web = await startWebServer(backend, `${PROJECT_ROOT}dist/renderer`);
   try {
     const store = backend.library.store;
-    const folder = store.addFolder('/bench-music');
+    const folder = store.folders.add('/bench-music');
     for (let i = 0; i < TRACKS; i++) {
-      const id = store.upsertTrack(
+      const id = store.tracks.upsert(
         folder.id,
         {
           path: `/bench-music/${i}.mp3`,
@@ -75,7 +75,7 @@ export async function runBurstBench(): Promise<void> {
         },
         null,
       );
-      store.setMood(id, 'audio', { mood: MOODS[i % MOODS.length]!, valence: 0, arousal: 0, confidence: 0.5 });
+      store.tracks.setMood(id, 'audio', { mood: MOODS[i % MOODS.length]!, valence: 0, arousal: 0, confidence: 0.5 });
     }
     console.log(`\nA burst from one browser-mode client on ${TRACKS} tracks, a second client asking app.info every 10 ms`);
     console.log(await burst(web, 'mood.next', { expression: 'happiness', mode: 'match' }));

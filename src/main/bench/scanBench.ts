@@ -64,7 +64,7 @@ export async function runScanBench(): Promise<void> {
       copyFileSync(base, join(folder, `track-${i}${base.slice(base.lastIndexOf('.'))}`));
     }
     const store = new LibraryStore(openLibraryDatabase(join(root, 'library.sqlite')));
-    const folder = store.addFolder(music);
+    const folder = store.folders.add(music);
     const baseRss = process.memoryUsage().rss;
     let peakRss = baseRss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);

@@ -179,7 +179,7 @@ async function runScan(args: string[], out: NodeJS.WritableStream, err: NodeJS.W
     throw error;
   }
   try {
-    const { id } = store.addFolder(folder);
+    const { id } = store.folders.add(folder);
     const result = await scanFolder(store, id, folder, {
       batchSize,
       progressIntervalMs: 0,

@@ -28,7 +28,7 @@ export async function recoverLibrary(dataDir: string): Promise<RecoveryReport> {
   let userMoods = 0;
   try {
     if (backup) {
-      for (const [key, value] of Object.entries(backup.settings)) service.store.setSetting(key, value);
+      for (const [key, value] of Object.entries(backup.settings)) service.store.settings.set(key, value);
       for (const path of backup.folders) {
         // A folder that is gone since (an unplugged disk) is left out; the rest are scanned.
         if (
@@ -41,18 +41,18 @@ export async function recoverLibrary(dataDir: string): Promise<RecoveryReport> {
       }
       await service.idle();
       for (const { path, mood } of backup.userMoods) {
-        const track = service.store.getTrackByPath(path);
-        if (track) userMoods += service.store.setUserMood([track.id], mood);
+        const track = service.store.tracks.getByPath(path);
+        if (track) userMoods += service.store.tracks.setUserMood([track.id], mood);
       }
       for (const list of backup.playlists) {
-        const ids = list.paths.map((p) => service.store.getTrackByPath(p)?.id).filter((id): id is number => id !== undefined);
-        service.store.savePlaylist(list.name, ids);
+        const ids = list.paths.map((p) => service.store.tracks.getByPath(p)?.id).filter((id): id is number => id !== undefined);
+        service.store.playlists.save(list.name, ids);
       }
     }
     return {
       movedTo,
       folders,
-      tracks: service.store.countTracks(),
+      tracks: service.store.tracks.count(),
       userMoods,
       playlists: backup?.playlists.length ?? 0,
       fromBackup: backup !== null,

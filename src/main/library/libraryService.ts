@@ -42,7 +42,7 @@ export class LibraryService {
       (id) => void this.rescan(id).catch((error: unknown) => console.error('Emotune: the rescan of a changed folder failed:', error)),
     );
     this.watching = options.watch !== false;
-    if (this.watching) for (const f of this.store.listFolders()) this.watcher.watch(f.id, f.path);
+    if (this.watching) for (const f of this.store.folders.list()) this.watcher.watch(f.id, f.path);
   }
 
   /** On the very first run, writes the demo pieces and adds them, so there is music at once. */
@@ -53,10 +53,10 @@ export class LibraryService {
   }
 
   private async createDemoLibraryOnce(): Promise<LibraryFolder | undefined> {
-    if (this.store.getSetting<boolean>(DEMO_CREATED_KEY) || this.store.listFolders().length > 0) return undefined;
+    if (this.store.settings.get<boolean>(DEMO_CREATED_KEY) || this.store.folders.list().length > 0) return undefined;
     const folder = join(this.dataDir, DEMO_FOLDER_NAME);
     await createDemoLibrary(folder);
-    this.store.setSetting(DEMO_CREATED_KEY, true);
+    this.store.settings.set(DEMO_CREATED_KEY, true);
     return this.addFolder(folder);
   }
 
@@ -76,9 +76,9 @@ export class LibraryService {
     await access(absolute, constants.R_OK | constants.X_OK).catch((error: unknown) => {
       throw new Error(`cannot add ${absolute}: permission denied (Emotune cannot list the folder)`, { cause: error });
     });
-    const nested = this.store.listFolders().find((f) => absolute.startsWith(`${f.path}/`) || f.path.startsWith(`${absolute}/`));
+    const nested = this.store.folders.list().find((f) => absolute.startsWith(`${f.path}/`) || f.path.startsWith(`${absolute}/`));
     if (nested) throw new Error(`cannot add ${absolute}: it overlaps the library folder ${nested.path}`);
-    const folder = this.store.addFolder(absolute);
+    const folder = this.store.folders.add(absolute);
     if (this.watching) this.watcher.watch(folder.id, folder.path);
     // The scan goes on in the background and reports its progress as events.
     void this.rescan(folder.id);
@@ -88,7 +88,7 @@ export class LibraryService {
 
   removeFolder(id: number): boolean {
     this.watcher.unwatch(id);
-    const removed = this.store.removeFolder(id);
+    const removed = this.store.folders.remove(id);
     if (removed) this.events.changed();
     return removed;
   }
@@ -99,7 +99,7 @@ export class LibraryService {
    */
   rescan(folderId?: number): Promise<ScanProgress[]> {
     const run = async () => {
-      const folders = this.store.listFolders().filter((f) => folderId === undefined || f.id === folderId);
+      const folders = this.store.folders.list().filter((f) => folderId === undefined || f.id === folderId);
       const results: ScanProgress[] = [];
       for (const folder of folders) {
         try {
@@ -141,7 +141,7 @@ export class LibraryService {
    * short, picks up what changed while the app was closed, and then resumes the mood estimates.
    */
   resumeInterruptedWork(): Promise<ScanProgress[]> {
-    return this.store.listFolders().length > 0 ? this.rescan() : Promise.resolve([]);
+    return this.store.folders.list().length > 0 ? this.rescan() : Promise.resolve([]);
   }
 
   /** Resolves when every queued scan and estimate has finished. */
@@ -154,15 +154,15 @@ export class LibraryService {
   }
 
   listFolders(): LibraryFolder[] {
-    return this.store.listFolders();
+    return this.store.folders.list();
   }
 
   listTracks(options: { query?: string; sort?: TrackSort; offset?: number; limit?: number }): Track[] {
-    return this.store.listTracks(options);
+    return this.store.tracks.list(options);
   }
 
   setUserMood(trackIds: readonly number[], mood: Mood | null): number {
-    const changed = this.store.setUserMood(trackIds, mood);
+    const changed = this.store.tracks.setUserMood(trackIds, mood);
     this.events.changed();
     return changed;
   }
@@ -173,10 +173,10 @@ export class LibraryService {
    */
   async writeMoodTags(trackIds: readonly number[]): Promise<{ written: number; failed: { path: string; message: string }[] }> {
     const failed: { path: string; message: string }[] = [];
-    const folders = this.store.listFolders().map((f) => f.path);
+    const folders = this.store.folders.list().map((f) => f.path);
     const jobs = [];
     for (const id of trackIds) {
-      const track = this.store.getTrack(id);
+      const track = this.store.tracks.get(id);
       const user = track?.moods.find((m) => m.source === 'user');
       if (!track || !user?.mood) continue;
       // The library's one rule: never write through a link to a file outside the music folders.
@@ -198,29 +198,29 @@ export class LibraryService {
    * path, relative ones by the end of the path (the playlist's own folder is not known).
    */
   importPlaylist(content: string, name: string): { name: string; matched: number; missing: string[] } {
-    const tracks = this.store.listTracks({});
+    const tracks = this.store.tracks.list({});
     const ids: number[] = [];
     const missing: string[] = [];
     for (const entry of parseM3u(content)) {
       const suffix = `/${entry.replace(/^(\.\.?\/)+/, '')}`;
-      const track = isAbsolute(entry) ? this.store.getTrackByPath(resolve(entry)) : tracks.find((t) => t.path.endsWith(suffix));
+      const track = isAbsolute(entry) ? this.store.tracks.getByPath(resolve(entry)) : tracks.find((t) => t.path.endsWith(suffix));
       if (track) ids.push(track.id);
       else missing.push(entry);
     }
-    this.store.savePlaylist(name, ids);
+    this.store.playlists.save(name, ids);
     this.events.changed();
     return { name, matched: ids.length, missing };
   }
 
   /** The tracks as M3U text, for the renderer to offer as a download. */
   exportPlaylist(trackIds: readonly number[]): { content: string; written: number } {
-    const tracks = trackIds.map((id) => this.store.getTrack(id)).filter((t): t is Track => t !== undefined);
+    const tracks = trackIds.map((id) => this.store.tracks.get(id)).filter((t): t is Track => t !== undefined);
     return { content: formatM3u(tracks), written: tracks.length };
   }
 
   /** A track the player could not play is marked with the reason, so it is skipped from now on. */
   markUnplayable(trackId: number, message: string): boolean {
-    const changed = this.store.markError(trackId, `cannot be played: ${message}`);
+    const changed = this.store.tracks.markError(trackId, `cannot be played: ${message}`);
     if (changed) this.events.changed();
     return changed;
   }

@@ -1,62 +1,32 @@
-/** Every read and write of the library tables; SQL lives here and in database.ts only. */
-import type { LibraryFolder, Track, TrackMood, TrackSort, TrackTags } from '../../shared/library.js';
-import { isMood, MOOD_SOURCES, type Mood, type MoodSource } from '../../shared/mood.js';
+/**
+ * The library database as one store per entity; SQL lives in store/ and database.ts only. The
+ * stores share one connection, so `transaction` spans any of them.
+ */
 import type { Db } from './database.js';
-
-export interface StoredFile {
-  id: number;
-  size: number;
-  mtimeMs: number;
-}
-
-export interface TrackRecord extends TrackTags {
-  path: string;
-  size: number;
-  mtimeMs: number;
-  error: string | null;
-}
-
-export interface MoodRecord {
-  mood: Mood | null;
-  valence?: number | null;
-  arousal?: number | null;
-  confidence: number;
-  raw?: string | null;
-}
-
-interface TrackRow {
-  id: number;
-  path: string;
-  title: string;
-  artist: string;
-  album: string;
-  duration_sec: number | null;
-  codec: string | null;
-  has_cover: number;
-  error: string | null;
-  moods: string | null;
-}
-
-const SORT_SQL: Record<TrackSort, string> = {
-  title: 't.title COLLATE NOCASE, t.artist COLLATE NOCASE',
-  artist: 't.artist COLLATE NOCASE, t.album COLLATE NOCASE, t.title COLLATE NOCASE',
-  album: 't.album COLLATE NOCASE, t.title COLLATE NOCASE',
-  duration: 't.duration_sec, t.title COLLATE NOCASE',
-  added: 't.added_at DESC, t.id DESC',
-};
-
-const TRACK_SELECT = `
-  SELECT t.id, t.path, t.title, t.artist, t.album, t.duration_sec, t.codec, t.has_cover, t.error,
-    (SELECT json_group_array(json_object('source', m.source, 'mood', m.mood, 'valence', m.valence, 'arousal', m.arousal,
-       'confidence', m.confidence, 'raw', m.raw)) FROM track_moods m WHERE m.track_id = t.id) AS moods
-  FROM tracks t`;
+import { FolderStore } from './store/folderStore.js';
+import { PlaylistStore } from './store/playlistStore.js';
+import { PlayStore } from './store/playStore.js';
+import { SettingsStore } from './store/settingsStore.js';
+import { TrackStore } from './store/trackStore.js';
 
 export class LibraryStore {
+  readonly folders: FolderStore;
+  readonly tracks: TrackStore;
+  readonly plays: PlayStore;
+  readonly playlists: PlaylistStore;
+  readonly settings: SettingsStore;
+
   /** `onUserDataChanged` hears of every change to what only the user made (folders, own moods, settings, playlists). */
   constructor(
-    readonly db: Db,
-    private readonly onUserDataChanged: () => void = () => undefined,
-  ) {}
+    private readonly db: Db,
+    onUserDataChanged: () => void = () => undefined,
+  ) {
+    this.folders = new FolderStore(db, onUserDataChanged);
+    this.tracks = new TrackStore(db, onUserDataChanged);
+    this.plays = new PlayStore(db);
+    this.playlists = new PlaylistStore(db, onUserDataChanged);
+    this.settings = new SettingsStore(db, onUserDataChanged);
+  }
 
   /** Runs `fn` as one write transaction (BEGIN IMMEDIATE): all of it is stored, or none of it. */
   transaction<T>(fn: () => T): T {
@@ -66,290 +36,4 @@ export class LibraryStore {
   close(): void {
     this.db.close();
   }
-
-  /** The user's own moods, by file path: what a backup keeps. */
-  userMoodsByPath(): { path: string; mood: string }[] {
-    return this.db
-      .prepare(
-        "SELECT t.path AS path, m.mood AS mood FROM track_moods m JOIN tracks t ON t.id = m.track_id WHERE m.source = 'user' AND m.mood IS NOT NULL",
-      )
-      .all() as { path: string; mood: string }[];
-  }
-
-  /** Every setting, parsed. */
-  allSettings(): Record<string, unknown> {
-    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
-    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
-  }
-
-  addFolder(path: string): LibraryFolder {
-    this.db.prepare('INSERT INTO folders (path, added_at) VALUES (?, ?) ON CONFLICT(path) DO NOTHING').run(path, Date.now());
-    this.onUserDataChanged();
-    return this.listFolders().find((f) => f.path === path)!;
-  }
-
-  /** Removes the folder and, through the foreign keys, its tracks, moods and plays. */
-  removeFolder(id: number): boolean {
-    const removed = this.db.prepare('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
-    this.onUserDataChanged();
-    return removed;
-  }
-
-  listFolders(): LibraryFolder[] {
-    return this.db
-      .prepare(
-        `SELECT f.id, f.path,
-           (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id) AS trackCount,
-           (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id AND t.error IS NOT NULL) AS errorCount
-         FROM folders f ORDER BY f.path`,
-      )
-      .all() as LibraryFolder[];
-  }
-
-  filesInFolder(folderId: number): Map<string, StoredFile> {
-    const rows = this.db
-      .prepare('SELECT id, path, size, mtime_ms AS mtimeMs FROM tracks WHERE folder_id = ?')
-      .all(folderId) as (StoredFile & {
-      path: string;
-    })[];
-    return new Map(rows.map((r) => [r.path, { id: r.id, size: r.size, mtimeMs: r.mtimeMs }]));
-  }
-
-  /** Inserts or updates a track by path and replaces its file mood. Returns the track id. */
-  upsertTrack(folderId: number, track: TrackRecord, fileMood: MoodRecord | null): number {
-    const now = Date.now();
-    const id = this.db
-      .prepare(
-        `INSERT INTO tracks (folder_id, path, size, mtime_ms, title, artist, album, duration_sec, codec, has_cover, error, added_at, scanned_at)
-         VALUES (@folderId, @path, @size, @mtimeMs, @title, @artist, @album, @durationSec, @codec, @hasCover, @error, @now, @now)
-         ON CONFLICT(path) DO UPDATE SET folder_id = excluded.folder_id, size = excluded.size, mtime_ms = excluded.mtime_ms,
-           title = excluded.title, artist = excluded.artist, album = excluded.album, duration_sec = excluded.duration_sec,
-           codec = excluded.codec, has_cover = excluded.has_cover, error = excluded.error, scanned_at = excluded.scanned_at
-         RETURNING id`,
-      )
-      .pluck()
-      .get({ ...track, hasCover: track.hasCover ? 1 : 0, folderId, now }) as number;
-    if (fileMood) this.setMood(id, 'file', fileMood);
-    else this.clearMood(id, 'file');
-    return id;
-  }
-
-  markError(trackId: number, error: string): boolean {
-    return this.db.prepare('UPDATE tracks SET error = ? WHERE id = ?').run(error, trackId).changes > 0;
-  }
-
-  deleteTracks(ids: readonly number[]): void {
-    const del = this.db.prepare('DELETE FROM tracks WHERE id = ?');
-    for (const id of ids) del.run(id);
-  }
-
-  setMood(trackId: number, source: MoodSource, mood: MoodRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO track_moods (track_id, source, mood, valence, arousal, confidence, raw, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(track_id, source) DO UPDATE SET mood = excluded.mood, valence = excluded.valence, arousal = excluded.arousal,
-           confidence = excluded.confidence, raw = excluded.raw, updated_at = excluded.updated_at`,
-      )
-      .run(trackId, source, mood.mood, mood.valence ?? null, mood.arousal ?? null, mood.confidence, mood.raw ?? null, Date.now());
-  }
-
-  clearMood(trackId: number, source: MoodSource): void {
-    this.db.prepare('DELETE FROM track_moods WHERE track_id = ? AND source = ?').run(trackId, source);
-  }
-
-  /** Sets (or, with null, clears) the user's own mood on several tracks at once. */
-  setUserMood(trackIds: readonly number[], mood: Mood | null): number {
-    return this.db
-      .transaction(() => {
-        let changed = 0;
-        for (const id of trackIds) {
-          if (!this.db.prepare('SELECT 1 FROM tracks WHERE id = ?').get(id)) continue;
-          if (mood === null) this.clearMood(id, 'user');
-          else this.setMood(id, 'user', { mood, confidence: 1 });
-          changed++;
-        }
-        this.onUserDataChanged();
-        return changed;
-      })
-      .immediate();
-  }
-
-  getTrack(id: number): Track | undefined {
-    const row = this.db.prepare(`${TRACK_SELECT} WHERE t.id = ?`).get(id) as TrackRow | undefined;
-    return row && toTrack(row);
-  }
-
-  getTrackByPath(path: string): Track | undefined {
-    const row = this.db.prepare(`${TRACK_SELECT} WHERE t.path = ?`).get(path) as TrackRow | undefined;
-    return row && toTrack(row);
-  }
-
-  /** Tracks, optionally filtered by a full-text query over title, artist and album. */
-  listTracks(options: { sort?: TrackSort; query?: string; limit?: number; offset?: number } = {}): Track[] {
-    const sort = SORT_SQL[options.sort ?? 'artist'];
-    const match = ftsQuery(options.query ?? '');
-    const where = match ? 'WHERE t.id IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH @match)' : '';
-    const rows = this.db
-      .prepare(`${TRACK_SELECT} ${where} ORDER BY ${sort} LIMIT @limit OFFSET @offset`)
-      .all({ match, limit: options.limit ?? -1, offset: options.offset ?? 0 }) as TrackRow[];
-    return rows.map(toTrack);
-  }
-
-  countTracks(): number {
-    return this.db.prepare('SELECT count(*) FROM tracks').pluck().get() as number;
-  }
-
-  recordPlay(
-    trackId: number,
-    details: { expression?: string; mode?: string; reason?: string; targetMood?: string; musicMood?: string } = {},
-    at = Date.now(),
-  ): void {
-    this.db
-      .prepare(
-        `INSERT INTO plays (track_id, played_at, expression, mode, reason, target_mood, music_mood)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        trackId,
-        at,
-        details.expression ?? null,
-        details.mode ?? null,
-        details.reason ?? null,
-        details.targetMood ?? null,
-        details.musicMood ?? null,
-      );
-  }
-
-  /** Plays since a time, oldest first: when, the listener's expression then, and the music's mood. */
-  playsSince(since: number): { playedAt: number; expression: string | null; musicMood: string | null }[] {
-    return this.db
-      .prepare(
-        `SELECT played_at AS playedAt, expression, music_mood AS musicMood FROM plays
-         WHERE played_at >= ? ORDER BY played_at, id`,
-      )
-      .all(since) as { playedAt: number; expression: string | null; musicMood: string | null }[];
-  }
-
-  /** The track's latest play: when, and the expression and target mood if the loop chose it. */
-  lastPlay(trackId: number): { playedAt: number; expression: string | null; targetMood: string | null } | undefined {
-    return this.db
-      .prepare(
-        `SELECT played_at AS playedAt, expression, target_mood AS targetMood FROM plays
-         WHERE track_id = ? ORDER BY played_at DESC, id DESC LIMIT 1`,
-      )
-      .get(trackId) as { playedAt: number; expression: string | null; targetMood: string | null } | undefined;
-  }
-
-  addFeedback(trackId: number, row: { mood: string; kind: string; weight: number; expression: string | null }): void {
-    this.db
-      .prepare('INSERT INTO listener_feedback (track_id, mood, kind, weight, expression, at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(trackId, row.mood, row.kind, row.weight, row.expression, Date.now());
-  }
-
-  feedbackFor(trackId: number): { mood: string; kind: string; weight: number; expression: string | null }[] {
-    return this.db
-      .prepare('SELECT mood, kind, weight, expression FROM listener_feedback WHERE track_id = ? ORDER BY at, id')
-      .all(trackId) as { mood: string; kind: string; weight: number; expression: string | null }[];
-  }
-
-  /** Net feedback per track and mood, for every track that has any. */
-  feedbackTotals(): { trackId: number; mood: string; net: number }[] {
-    return this.db.prepare('SELECT track_id AS trackId, mood, sum(weight) AS net FROM listener_feedback GROUP BY track_id, mood').all() as {
-      trackId: number;
-      mood: string;
-      net: number;
-    }[];
-  }
-
-  /** Ids of the most recently played tracks, newest first. */
-  recentPlays(limit: number): number[] {
-    return this.db.prepare('SELECT track_id FROM plays ORDER BY played_at DESC, id DESC LIMIT ?').pluck().all(limit) as number[];
-  }
-
-  getSetting<T>(key: string): T | undefined {
-    const raw = this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
-    return raw === undefined ? undefined : (JSON.parse(raw) as T);
-  }
-
-  setSetting(key: string, value: unknown): void {
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(key, JSON.stringify(value));
-    this.onUserDataChanged();
-  }
-
-  savePlaylist(name: string, trackIds: readonly number[]): number {
-    return this.db
-      .transaction(() => {
-        this.db.prepare('INSERT INTO playlists (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, Date.now());
-        const id = this.db.prepare('SELECT id FROM playlists WHERE name = ?').pluck().get(name) as number;
-        this.db.prepare('DELETE FROM playlist_tracks WHERE playlist_id = ?').run(id);
-        const insert = this.db.prepare('INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (?, ?, ?)');
-        trackIds.forEach((trackId, position) => insert.run(id, position, trackId));
-        this.onUserDataChanged();
-        return id;
-      })
-      .immediate();
-  }
-
-  playlistTracks(name: string): Track[] {
-    const rows = this.db
-      .prepare(
-        `${TRACK_SELECT} JOIN playlist_tracks p ON p.track_id = t.id JOIN playlists l ON l.id = p.playlist_id
-         WHERE l.name = ? ORDER BY p.position`,
-      )
-      .all(name) as TrackRow[];
-    return rows.map(toTrack);
-  }
-
-  listPlaylists(): { id: number; name: string; trackCount: number }[] {
-    return this.db
-      .prepare(
-        'SELECT l.id, l.name, (SELECT count(*) FROM playlist_tracks p WHERE p.playlist_id = l.id) AS trackCount FROM playlists l ORDER BY l.name',
-      )
-      .all() as { id: number; name: string; trackCount: number }[];
-  }
-}
-
-/** Turns what a person types into an FTS5 prefix query; quotes keep FTS syntax out of it. */
-export function ftsQuery(text: string): string {
-  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.map((w) => `"${w}"*`).join(' ');
-}
-
-const SOURCE_RANK: Record<MoodSource, number> = Object.fromEntries(MOOD_SOURCES.map((s, i) => [s, i])) as Record<MoodSource, number>;
-
-function toTrack(row: TrackRow): Track {
-  const moods = (
-    JSON.parse(row.moods ?? '[]') as (Omit<TrackMood, 'mood'> & {
-      mood: string | null;
-      valence: number | null;
-      arousal: number | null;
-      raw: string | null;
-    })[]
-  )
-    .map((m): TrackMood => ({
-      source: m.source,
-      mood: isMood(m.mood) ? m.mood : null,
-      confidence: m.confidence,
-      ...(m.valence !== null ? { valence: m.valence } : {}),
-      ...(m.arousal !== null ? { arousal: m.arousal } : {}),
-      ...(m.raw !== null ? { raw: m.raw } : {}),
-    }))
-    .sort((a, b) => SOURCE_RANK[a.source] - SOURCE_RANK[b.source]);
-  return {
-    id: row.id,
-    path: row.path,
-    title: row.title,
-    artist: row.artist,
-    album: row.album,
-    durationSec: row.duration_sec,
-    codec: row.codec,
-    hasCover: row.has_cover === 1,
-    error: row.error,
-    moods,
-    // The user's tag wins, then the file's, then the estimate from the audio.
-    mood: moods.find((m) => m.mood !== null) ?? null,
-  };
 }

@@ -36,11 +36,11 @@ export interface MediaFile {
  */
 export async function resolveMedia(store: LibraryStore, idSegment: string): Promise<MediaFile | null> {
   if (!/^[1-9]\d{0,15}$/.test(idSegment)) return null;
-  const track = store.getTrack(Number(idSegment));
+  const track = store.tracks.get(Number(idSegment));
   if (!track) return null;
   const path = await realPathInLibrary(
     track.path,
-    store.listFolders().map((f) => f.path),
+    store.folders.list().map((f) => f.path),
   );
   if (path === null) return null;
   return { path, contentType: AUDIO_TYPES[extname(track.path).toLowerCase()] ?? 'application/octet-stream' };

@@ -8,7 +8,8 @@ import { lstat, opendir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanProgress } from '../../shared/library.js';
 import { moodFromTag } from '../../shared/mood.js';
-import type { LibraryStore, MoodRecord, TrackRecord } from './libraryStore.js';
+import type { LibraryStore } from './libraryStore.js';
+import type { MoodRecord, TrackRecord } from './store/trackStore.js';
 import { isAudioFile, readFileTags } from './tagReader.js';
 import { isWriteCopy } from './atomicTagWrite.js';
 import { realPathInLibrary } from './libraryPaths.js';
@@ -70,7 +71,7 @@ export async function scanFolder(
     throw new ScanError(progress.message, { cause: error });
   }
 
-  const stored = store.filesInFolder(folderId);
+  const stored = store.tracks.filesInFolder(folderId);
   const seen = new Set(listed.map((f) => f.path));
   const changed = listed.filter((f) => {
     const s = stored.get(f.path);
@@ -82,7 +83,7 @@ export async function scanFolder(
 
   const flush = (batch: { record: TrackRecord; mood: MoodRecord | null }[]) =>
     store.transaction(() => {
-      for (const { record, mood } of batch) store.upsertTrack(folderId, record, mood);
+      for (const { record, mood } of batch) store.tracks.upsert(folderId, record, mood);
     });
   let batch: { record: TrackRecord; mood: MoodRecord | null }[] = [];
   for (const file of changed) {
@@ -131,7 +132,7 @@ export async function scanFolder(
   progress.phase = 'removing';
   progress.current = null;
   const gone = [...stored.entries()].filter(([path]) => !seen.has(path)).map(([, s]) => s.id);
-  if (gone.length > 0) store.transaction(() => store.deleteTracks(gone));
+  if (gone.length > 0) store.transaction(() => store.tracks.delete(gone));
   progress.removed = gone.length;
 
   progress.phase = 'done';

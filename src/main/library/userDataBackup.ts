@@ -24,15 +24,15 @@ const backupSchema = z.object({
 export type UserDataBackup = z.infer<typeof backupSchema>;
 
 export function collectUserData(store: LibraryStore): UserDataBackup {
-  const userMoods = store.userMoodsByPath() as UserDataBackup['userMoods'];
-  const settings = store.allSettings();
+  const userMoods = store.tracks.userMoodsByPath() as UserDataBackup['userMoods'];
+  const settings = store.settings.all();
   return {
     version: 1,
     writtenAt: Date.now(),
-    folders: store.listFolders().map((f) => f.path),
+    folders: store.folders.list().map((f) => f.path),
     userMoods,
     settings,
-    playlists: store.listPlaylists().map((p) => ({ name: p.name, paths: store.playlistTracks(p.name).map((t) => t.path) })),
+    playlists: store.playlists.list().map((p) => ({ name: p.name, paths: store.playlists.tracks(p.name).map((t) => t.path) })),
   };
 }
 

@@ -53,7 +53,7 @@ export class MoodService {
     let estimated = 0;
     let signature: string | undefined;
     try {
-      for (const track of this.store.listTracks()) {
+      for (const track of this.store.tracks.list()) {
         if (track.error !== null) continue;
         const failed = track.moods.length === 1 && track.moods[0]!.source === 'audio' && track.moods[0]!.mood === null;
         if (track.moods.length > 0 && !failed) continue;
@@ -61,11 +61,11 @@ export class MoodService {
         if (failed && failedUnder(track.moods[0]!.raw) === signature) continue;
         try {
           const { mood, valence, arousal, confidence } = await this.estimator.estimate(track.path);
-          this.store.setMood(track.id, 'audio', { mood, valence, arousal, confidence });
+          this.store.tracks.setMood(track.id, 'audio', { mood, valence, arousal, confidence });
           estimated++;
         } catch (error) {
           // Recorded with no mood and what was tried, so the track is analysed again only when that changes.
-          this.store.setMood(track.id, 'audio', {
+          this.store.tracks.setMood(track.id, 'audio', {
             mood: null,
             confidence: 0,
             raw: `no estimate [${signature}]: ${(error as Error).message}`,
@@ -80,24 +80,24 @@ export class MoodService {
   }
 
   moodPolicy(): MoodPolicy {
-    return this.store.getSetting<MoodPolicy>(POLICY_KEY) ?? DEFAULT_MOOD_POLICY;
+    return this.store.settings.get<MoodPolicy>(POLICY_KEY) ?? DEFAULT_MOOD_POLICY;
   }
 
   setMoodPolicy(policy: MoodPolicy): void {
-    this.store.setSetting(POLICY_KEY, policy);
+    this.store.settings.set(POLICY_KEY, policy);
   }
 
   /** Picks the next track for a stable expression; nothing is recorded until it plays. */
   chooseNext(expression: ExpressionState, mode: PolicyMode, currentTrackId?: number): TrackChoice | null {
-    const current = currentTrackId === undefined ? null : (this.store.getTrack(currentTrackId) ?? null);
+    const current = currentTrackId === undefined ? null : (this.store.tracks.get(currentTrackId) ?? null);
     // Moods the listener has ruled out for a track, by their skips and "not this mood".
-    const ruledOut = new Set(this.store.feedbackTotals().flatMap((f) => (f.net <= -LEARNED_AT ? [`${f.trackId}:${f.mood}`] : [])));
+    const ruledOut = new Set(this.store.plays.feedbackTotals().flatMap((f) => (f.net <= -LEARNED_AT ? [`${f.trackId}:${f.mood}`] : [])));
     return chooseNextTrack({
       expression,
       mode,
       policy: this.moodPolicy(),
-      tracks: this.store.listTracks(),
-      recent: this.store.recentPlays(50),
+      tracks: this.store.tracks.list(),
+      recent: this.store.plays.recent(50),
       current,
       ruledOut: (trackId, mood) => ruledOut.has(`${trackId}:${mood}`),
     });
@@ -108,12 +108,12 @@ export class MoodService {
    * themselves (`byHand`) also counts for the mood the policy asks of their face at that moment.
    */
   recordPlay(trackId: number, details: { expression?: ExpressionState; mode?: PolicyMode; reason?: string; byHand?: boolean }): boolean {
-    const track = this.store.getTrack(trackId);
+    const track = this.store.tracks.get(trackId);
     if (!track) return false;
     const asked = details.expression && details.mode ? this.moodPolicy()[details.mode][details.expression] : null;
     const { byHand, ...play } = details;
     const musicMood = track.mood?.mood;
-    this.store.recordPlay(trackId, {
+    this.store.plays.record(trackId, {
       ...play,
       ...(asked && !byHand ? { targetMood: asked } : {}),
       ...(musicMood ? { musicMood } : {}),
@@ -128,10 +128,10 @@ export class MoodService {
    * has now. Returns whether it taught anything.
    */
   feedback(trackId: number, kind: Exclude<FeedbackKind, 'played-by-hand'>, playedSeconds = 0): boolean {
-    const track = this.store.getTrack(trackId);
+    const track = this.store.tracks.get(trackId);
     if (!track) return false;
     if (kind === 'skipped') {
-      const play = this.store.lastPlay(trackId);
+      const play = this.store.plays.last(trackId);
       if (!play || !isMood(play.targetMood) || playedSeconds > SKIP_WINDOW_SECONDS) return false;
       this.learn(trackId, { mood: play.targetMood, kind, expression: asExpression(play.expression) });
       return true;
@@ -157,7 +157,7 @@ export class MoodService {
       out.push(day);
       byDate.set(day.date, day);
     }
-    for (const play of this.store.playsSince(first.getTime())) {
+    for (const play of this.store.plays.since(first.getTime())) {
       const day = byDate.get(localDate(new Date(play.playedAt)));
       if (!day) continue;
       day.plays++;
@@ -169,8 +169,8 @@ export class MoodService {
   }
 
   private learn(trackId: number, row: { mood: Mood; kind: FeedbackKind; expression: ExpressionState | null }): void {
-    this.store.addFeedback(trackId, { ...row, weight: FEEDBACK_WEIGHT[row.kind] });
-    const rows: FeedbackRow[] = this.store
+    this.store.plays.addFeedback(trackId, { ...row, weight: FEEDBACK_WEIGHT[row.kind] });
+    const rows: FeedbackRow[] = this.store.plays
       .feedbackFor(trackId)
       .flatMap((r) =>
         isMood(r.mood) && (FEEDBACK_KINDS as readonly string[]).includes(r.kind)
@@ -178,8 +178,8 @@ export class MoodService {
           : [],
       );
     const learned = listenerMood(rows);
-    if (learned) this.store.setMood(trackId, 'listener', learned);
-    else this.store.clearMood(trackId, 'listener');
+    if (learned) this.store.tracks.setMood(trackId, 'listener', learned);
+    else this.store.tracks.clearMood(trackId, 'listener');
     this.library.notifyChanged();
   }
 }

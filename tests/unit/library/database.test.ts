@@ -84,13 +84,13 @@ describe('openLibraryDatabase', () => {
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
     const started = performance.now();
-    expect(() => store.setUserMood([1], 'happy')).toThrow(/locked|busy/i);
+    expect(() => store.tracks.setUserMood([1], 'happy')).toThrow(/locked|busy/i);
     // it waited for the lock (the timeout), instead of failing at once on the read-to-write upgrade
     expect(performance.now() - started).toBeGreaterThan(250);
     other.exec('ROLLBACK');
-    expect(store.setUserMood([1], 'happy')).toBe(0); // no such track, but the write went through
+    expect(store.tracks.setUserMood([1], 'happy')).toBe(0); // no such track, but the write went through
     other.close();
-    store.db.close();
+    store.close();
   });
 
   it('refuses a database from a newer Emotune', () => {

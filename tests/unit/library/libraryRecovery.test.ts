@@ -23,8 +23,8 @@ describe('recovering a damaged library', () => {
     await service.idle();
     const byTitle = (s: LibraryService, title: string) => s.listTracks({}).find((t) => t.title === title)!;
     service.setUserMood([byTitle(service, 'two').id], 'calm');
-    service.store.setSetting('moodPolicy', { mode: 'lift' });
-    service.store.savePlaylist('evening', [byTitle(service, 'three').id, byTitle(service, 'one').id]);
+    service.store.settings.set('moodPolicy', { mode: 'lift' });
+    service.store.playlists.save('evening', [byTitle(service, 'three').id, byTitle(service, 'one').id]);
     service.close(); // writes the pending backup
     expect(readUserBackup(dataDir)?.userMoods).toEqual([{ path: join(music, 'two.ogg'), mood: 'calm' }]);
 
@@ -44,8 +44,8 @@ describe('recovering a damaged library', () => {
     expect(readFileSync(report.movedTo).equals(damaged)).toBe(true); // kept, byte for byte
     const again = new LibraryService(dataDir, quiet, { watch: false });
     expect(byTitle(again, 'two').mood).toMatchObject({ source: 'user', mood: 'calm' });
-    expect(again.store.getSetting('moodPolicy')).toEqual({ mode: 'lift' });
-    expect(again.store.playlistTracks('evening').map((t) => t.title)).toEqual(['three', 'one']);
+    expect(again.store.settings.get('moodPolicy')).toEqual({ mode: 'lift' });
+    expect(again.store.playlists.tracks('evening').map((t) => t.title)).toEqual(['three', 'one']);
     again.close();
   });
 

@@ -89,7 +89,7 @@ describe('LibraryService', () => {
     const content = `#EXTM3U\nmusic/second.mp3\n../x/music/missing.mp3\n${join(music, 'tagged.flac')}\n/etc/passwd\n`;
     const result = service.importPlaylist(content, 'mix');
     expect(result).toEqual({ name: 'mix', matched: 2, missing: ['../x/music/missing.mp3', '/etc/passwd'] });
-    expect(service.store.playlistTracks('mix').map((t) => t.title)).toEqual(['Second', 'Tagged']);
+    expect(service.store.playlists.tracks('mix').map((t) => t.title)).toEqual(['Second', 'Tagged']);
   });
 
   it('exports a playlist as text, never to a path', () => {
@@ -108,7 +108,7 @@ describe('LibraryService', () => {
   it('records a play only for a track that exists', () => {
     const id = byTitle('Tagged')!.id;
     expect(moods.recordPlay(id, { expression: 'happiness', mode: 'lift', reason: 'because' })).toBe(true);
-    expect(service.store.recentPlays(1)).toEqual([id]);
+    expect(service.store.plays.recent(1)).toEqual([id]);
     expect(moods.recordPlay(999_999, {})).toBe(false);
   });
 });
@@ -120,7 +120,7 @@ describe('bad input', () => {
     tone(join(dir, 'a.wav'), 200, 1);
     tone(join(dir, 'b.wav'), 300, 1);
     const store = new LibraryStore(openLibraryDatabase(join(root, 'vanish.sqlite')));
-    const folder = store.addFolder(dir);
+    const folder = store.folders.add(dir);
     const result = await scanFolder(store, folder.id, dir, {
       progressIntervalMs: 0,
       onProgress: (p) => {
@@ -128,8 +128,8 @@ describe('bad input', () => {
       },
     });
     expect(result).toMatchObject({ phase: 'done', added: 1, failed: 0 });
-    expect(store.listTracks().map((t) => t.title)).toEqual(['a']);
-    store.db.close();
+    expect(store.tracks.list().map((t) => t.title)).toEqual(['a']);
+    store.close();
   });
 
   it('says the database is locked when another program holds it', () => {

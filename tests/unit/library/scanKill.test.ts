@@ -70,18 +70,18 @@ describe('a scan killed mid-way', () => {
     cpSync(dataDir, `${dataDir}-restart`, { recursive: true });
 
     const store = new LibraryStore(openLibraryDatabase(join(dataDir, 'library.sqlite')));
-    const folder = store.listFolders()[0]!;
+    const folder = store.folders.list()[0]!;
     const resumed = await scanFolder(store, folder.id, music);
     expect(resumed).toMatchObject({ phase: 'done', total: FILES - committed, added: FILES - committed, failed: 0 });
-    expect(store.countTracks()).toBe(FILES);
-    store.db.close();
+    expect(store.tracks.count()).toBe(FILES);
+    store.close();
 
     // The app's next start finishes the scan and the mood estimates by itself, without a rescan by the user.
     const service = new LibraryService(`${dataDir}-restart`, { scanProgress: () => undefined, changed: () => undefined }, { watch: false });
     new MoodService(service);
     await service.resumeInterruptedWork();
     await service.idle();
-    expect(service.store.countTracks()).toBe(FILES);
+    expect(service.store.tracks.count()).toBe(FILES);
     expect(service.listTracks({}).filter((t) => !t.moods.some((m) => m.source === 'audio'))).toEqual([]);
     service.close();
   });

@@ -40,14 +40,14 @@ function openStore(): LibraryStore {
 describe('scanFolder', () => {
   it('adds every readable track with its tags and mood, and records unreadable files with their error', async () => {
     const store = openStore();
-    const folder = store.addFolder(music);
+    const folder = store.folders.add(music);
     const events: ScanProgress[] = [];
     const result = await scanFolder(store, folder.id, music, { batchSize: 3, progressIntervalMs: 0, onProgress: (p) => events.push(p) });
     expect(result).toMatchObject({ phase: 'done', total: 9, done: 9, added: 7, failed: 2, removed: 0 });
     // Progress counts up to the total, naming the file at hand.
     expect(events.filter((e) => e.phase === 'reading').map((e) => e.done)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(events.some((e) => e.current?.endsWith('random.mp3'))).toBe(true);
-    const tracks = store.listTracks({ sort: 'title' });
+    const tracks = store.tracks.list({ sort: 'title' });
     expect(tracks).toHaveLength(9);
     const byTitle = new Map(tracks.map((t) => [t.title, t]));
     expect(byTitle.get('T flac')).toMatchObject({
@@ -63,13 +63,13 @@ describe('scanFolder', () => {
     expect(byTitle.get('T wav')?.mood).toMatchObject({ mood: 'happy', raw: 'Sunny' });
     const broken = tracks.filter((t) => t.error !== null).map((t) => t.path.split('/').pop());
     expect(broken.sort()).toEqual(['random.mp3', 'truncated.flac']);
-    expect(store.listFolders()[0]).toMatchObject({ trackCount: 9, errorCount: 2 });
-    store.db.close();
+    expect(store.folders.list()[0]).toMatchObject({ trackCount: 9, errorCount: 2 });
+    store.close();
   });
 
   it('reads only new and changed files on the next scan, and drops vanished ones', async () => {
     const store = openStore();
-    const folder = store.listFolders()[0]!;
+    const folder = store.folders.list()[0]!;
     const unchanged = await scanFolder(store, folder.id, music);
     expect(unchanged).toMatchObject({ total: 0, added: 0, updated: 0, removed: 0 });
 
@@ -79,23 +79,23 @@ describe('scanFolder', () => {
     await makeAudioFile(music, { name: 'new', format: 'mp3', title: 'Brand New' });
     const changed = await scanFolder(store, folder.id, music);
     expect(changed).toMatchObject({ total: 2, added: 1, updated: 1, removed: 1, failed: 0 });
-    expect(store.countTracks()).toBe(9);
-    expect(store.listTracks({ query: 'brand' }).map((t) => t.title)).toEqual(['Brand New']);
-    store.db.close();
+    expect(store.tracks.count()).toBe(9);
+    expect(store.tracks.list({ query: 'brand' }).map((t) => t.title)).toEqual(['Brand New']);
+    store.close();
   });
 
   it('keeps the user’s mood when a file is rescanned, and lets it win over the file’s', async () => {
     const store = openStore();
-    const folder = store.listFolders()[0]!;
-    const track = store.listTracks({ query: 'T flac' }).find((t) => t.title === 'T flac')!;
-    store.setUserMood([track.id], 'happy');
+    const folder = store.folders.list()[0]!;
+    const track = store.tracks.list({ query: 'T flac' }).find((t) => t.title === 'T flac')!;
+    store.tracks.setUserMood([track.id], 'happy');
     const later = new Date(Date.now() + 10_000);
     utimesSync(track.path, later, later);
     await scanFolder(store, folder.id, music);
-    const again = store.getTrack(track.id)!;
+    const again = store.tracks.get(track.id)!;
     expect(again.mood).toMatchObject({ source: 'user', mood: 'happy' });
     expect(again.moods.map((m) => m.source)).toEqual(['user', 'file']);
-    store.db.close();
+    store.close();
   });
 
   it('keeps links to files inside the folder and skips, with a note, links that lead outside it', async () => {
@@ -109,16 +109,16 @@ describe('scanFolder', () => {
     symlinkSync(join(linked, 'real.ogg'), join(linked, 'alias.ogg'));
     symlinkSync(join(elsewhere, 'outside.ogg'), join(linked, 'escape.ogg'));
     symlinkSync('/etc/passwd', join(linked, 'passwd.mp3'));
-    const folder = store.addFolder(linked);
+    const folder = store.folders.add(linked);
     const progress = await scanFolder(store, folder.id, linked);
-    const paths = store
-      .listTracks({})
+    const paths = store.tracks
+      .list({})
       .map((t) => t.path)
       .filter((p) => p.startsWith(linked))
       .sort();
     expect(paths).toEqual([join(linked, 'alias.ogg'), join(linked, 'real.ogg')]);
     expect(progress.message).toMatch(/skipped 2 link\(s\) to files outside the folder/);
-    store.db.close();
+    store.close();
   });
 
   it('names the files whose names are not valid UTF-8 instead of losing them silently', async () => {
@@ -127,40 +127,40 @@ describe('scanFolder', () => {
     mkdirSync(odd, { recursive: true });
     await makeAudioFile(odd, { name: 'fine', format: 'ogg', title: 'Fine' });
     writeFileSync(Buffer.from(`${odd}/latin1-caf\xe9.mp3`, 'latin1'), 'not read');
-    const folder = store.addFolder(odd);
+    const folder = store.folders.add(odd);
     const progress = await scanFolder(store, folder.id, odd);
     expect(
-      store
-        .listTracks({})
+      store.tracks
+        .list({})
         .filter((t) => t.path.startsWith(odd))
         .map((t) => t.title),
     ).toEqual(['Fine']);
     expect(progress.message).toMatch(/1 name\(s\) are not valid UTF-8 and cannot be read \(rename them\), e\.g\. .*latin1-caf/);
-    store.db.close();
+    store.close();
   });
 
   it('fails clearly on a folder it cannot read', async () => {
     const store = openStore();
     const missing = join(root, 'gone');
-    const folder = store.addFolder(missing);
+    const folder = store.folders.add(missing);
     await expect(scanFolder(store, folder.id, missing)).rejects.toThrow(/cannot read the folder .*gone: ENOENT/);
-    store.db.close();
+    store.close();
   });
 });
 
 describe('full-text search and sorting', () => {
   it('finds tracks by a prefix of title, artist or album, ignoring FTS syntax', () => {
     const store = openStore();
-    expect(store.listTracks({ query: 'fixt' })).toHaveLength(0);
+    expect(store.tracks.list({ query: 'fixt' })).toHaveLength(0);
     expect(
-      store
-        .listTracks({ query: 'T m' })
+      store.tracks
+        .list({ query: 'T m' })
         .map((t) => t.title)
         .sort(),
     ).toEqual(['T m4a', 'T mp3', 'T mp3-id3v23']);
-    expect(store.listTracks({ query: 'title:" OR * NEAR(' })).toEqual([]);
-    const durations = store.listTracks({ sort: 'duration' }).map((t) => t.durationSec ?? -1);
+    expect(store.tracks.list({ query: 'title:" OR * NEAR(' })).toEqual([]);
+    const durations = store.tracks.list({ sort: 'duration' }).map((t) => t.durationSec ?? -1);
     expect(durations).toEqual([...durations].sort((a, b) => a - b));
-    store.db.close();
+    store.close();
   });
 });

@@ -29,10 +29,10 @@ describe('the mood history', () => {
     const now = new Date(2026, 10, 20, 18, 0);
     const at = (daysAgo: number, hour: number) => new Date(2026, 10, 20 - daysAgo, hour).getTime();
     const [sun, rain] = ['Sun', 'Rain'].map((t) => library.listTracks({}).find((x) => x.title === t)!);
-    library.store.recordPlay(sun!.id, { expression: 'happiness', musicMood: 'happy' }, at(2, 9));
-    library.store.recordPlay(rain!.id, { expression: 'sadness', musicMood: 'sad' }, at(2, 23));
-    library.store.recordPlay(rain!.id, { musicMood: 'sad' }, at(0, 8));
-    library.store.recordPlay(sun!.id, { expression: 'happiness', musicMood: 'happy' }, at(9, 12)); // before the range
+    library.store.plays.record(sun!.id, { expression: 'happiness', musicMood: 'happy' }, at(2, 9));
+    library.store.plays.record(rain!.id, { expression: 'sadness', musicMood: 'sad' }, at(2, 23));
+    library.store.plays.record(rain!.id, { musicMood: 'sad' }, at(0, 8));
+    library.store.plays.record(sun!.id, { expression: 'happiness', musicMood: 'happy' }, at(9, 12)); // before the range
     const { days } = moods.history(7, now);
     expect(days.map((d) => d.date)).toEqual([
       '2026-11-14',

@@ -1,0 +1,83 @@
+/** The entity stores share one connection: a transaction spans them, and only user data raises the backup hook. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openLibraryDatabase } from '../../../src/main/library/database.js';
+import { LibraryStore } from '../../../src/main/library/libraryStore.js';
+
+let store: LibraryStore;
+let changes = 0;
+
+function openStore(): LibraryStore {
+  changes = 0;
+  store = new LibraryStore(openLibraryDatabase(join(mkdtempSync(join(tmpdir(), 'emotune-store-')), 'library.sqlite')), () => changes++);
+  return store;
+}
+
+function addTrack(s: LibraryStore): number {
+  const folder = s.folders.add('/music');
+  return s.tracks.upsert(
+    folder.id,
+    {
+      path: '/music/a.mp3',
+      size: 1,
+      mtimeMs: 1,
+      title: 'A',
+      artist: '',
+      album: '',
+      durationSec: 60,
+      codec: 'mp3',
+      hasCover: false,
+      error: null,
+    },
+    null,
+  );
+}
+
+afterEach(() => store.close());
+
+describe('LibraryStore', () => {
+  it('rolls back writes to several entity stores when the transaction throws', () => {
+    const s = openStore();
+    const id = addTrack(s);
+    expect(() =>
+      s.transaction(() => {
+        s.plays.record(id, { mode: 'match' });
+        s.settings.set('volume', 0.5);
+        s.playlists.save('evening', [id]);
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    expect(s.plays.recent(10)).toEqual([]);
+    expect(s.settings.get('volume')).toBeUndefined();
+    expect(s.playlists.list()).toEqual([]);
+  });
+
+  it('keeps all writes of a transaction that returns', () => {
+    const s = openStore();
+    const id = addTrack(s);
+    const result = s.transaction(() => {
+      s.plays.record(id, { mode: 'lift' });
+      s.tracks.setMood(id, 'audio', { mood: 'calm', confidence: 0.7 });
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(s.plays.recent(1)).toEqual([id]);
+    expect(s.tracks.get(id)?.mood).toMatchObject({ source: 'audio', mood: 'calm' });
+  });
+
+  it('tells the backup hook of user data only, not of plays or estimates', () => {
+    const s = openStore();
+    const id = addTrack(s);
+    const afterFolder = changes;
+    expect(afterFolder).toBe(1);
+    s.plays.record(id);
+    s.tracks.setMood(id, 'audio', { mood: 'calm', confidence: 0.7 });
+    expect(changes).toBe(afterFolder);
+    s.tracks.setUserMood([id], 'happy');
+    s.settings.set('volume', 0.5);
+    s.playlists.save('evening', [id]);
+    expect(changes).toBe(afterFolder + 3);
+  });
+});
