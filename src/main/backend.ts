@@ -6,19 +6,15 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
-import { DEFAULT_EXPRESSION_STATE_SETTINGS, type ExpressionStateSettings } from '../shared/expressions.js';
-import type { VideoFrameData } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
+import type { EventSink } from './api/eventSink.js';
 import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from './appPaths.js';
-import { libraryHandlers, moodHandlers } from './api/featureHandlers.js';
+import { libraryHandlers, moodHandlers, visionHandlers } from './api/featureHandlers.js';
 import { LibraryService } from './library/libraryService.js';
 import { MoodService } from './mood/moodService.js';
-import { ExpressionStateMachine } from './vision/expressionStateMachine.js';
-import { LatestFrameWorker } from './vision/latestFrameWorker.js';
 import { VisionHost, workerThreadChannel } from './vision/visionHost.js';
 import type { VisionChannel } from './vision/visionProtocol.js';
-
-export type EventSink = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
+import { VisionService } from './vision/visionService.js';
 
 export interface BackendSession {
   handlers: ApiHandlers;
@@ -27,7 +23,6 @@ export interface BackendSession {
 
 export { DEFAULT_AUDIO_MOOD_CARD, DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, MODELS_DIR, PROJECT_ROOT } from './appPaths.js';
 export const VISION_WORKER_ENTRY = `${PROJECT_ROOT}dist/main/vision/visionWorker.js`;
-const EXPRESSION_SETTINGS_KEY = 'expressionState';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8')) as { version: string };
@@ -58,13 +53,13 @@ export interface BackendOptions {
 export class Backend {
   private readonly version = packageVersion();
   private readonly sinks = new Set<EventSink>();
-  private readonly machines = new Set<ExpressionStateMachine>();
   readonly library: LibraryService;
   readonly mood: MoodService;
+  readonly vision: VisionService;
 
   private constructor(
     private readonly transport: AppInfo['transport'],
-    private readonly vision: VisionHost,
+    host: VisionHost,
     dataDir: string,
     watchFolders: boolean,
     private readonly pickFolder?: () => Promise<string | null>,
@@ -78,15 +73,16 @@ export class Backend {
       { watch: watchFolders },
     );
     this.mood = new MoodService(this.library);
+    this.vision = new VisionService(host, this.library.store.settings);
   }
 
   static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {
-    const vision = await VisionHost.start(options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY)), {
+    const host = await VisionHost.start(options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY)), {
       detectorCards: options.detectorCards ?? DEFAULT_DETECTOR_CARDS,
       expressionCard: options.expressionCard ?? DEFAULT_EXPRESSION_CARD,
     });
-    if ('error' in vision.info.expression) console.warn(vision.info.expression.error);
-    const backend = new Backend(transport, vision, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true, options.pickFolder);
+    if ('error' in host.info.expression) console.warn(host.info.expression.error);
+    const backend = new Backend(transport, host, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true, options.pickFolder);
     void backend.library.resumeInterruptedWork().catch((error: unknown) => console.error('could not rescan the library at start:', error));
     if (options.demoLibrary ?? true) {
       // In the background: the window opens while the demo pieces are written and scanned.
@@ -97,13 +93,6 @@ export class Backend {
 
   private broadcast<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
     for (const sink of this.sinks) sink(event, payload);
-  }
-
-  expressionSettings(): ExpressionStateSettings {
-    return {
-      ...DEFAULT_EXPRESSION_STATE_SETTINGS,
-      ...this.library.store.settings.get<Partial<ExpressionStateSettings>>(EXPRESSION_SETTINGS_KEY),
-    };
   }
 
   appInfo(): AppInfo {
@@ -123,45 +112,18 @@ export class Backend {
 
   openSession(emit: EventSink): BackendSession {
     this.sinks.add(emit);
-    const library = this.library;
-    const machine = new ExpressionStateMachine(this.expressionSettings(), performance.now());
-    this.machines.add(machine);
-    const worker = new LatestFrameWorker<VideoFrameData>(async (frame) => {
-      const started = performance.now();
-      try {
-        const analysis = await this.vision.analyse({ width: frame.width, height: frame.height, data: frame.rgba });
-        const state = machine.update(performance.now(), analysis.expression?.probabilities ?? null);
-        emit('vision.faces', {
-          frameId: frame.frameId,
-          width: frame.width,
-          height: frame.height,
-          ...analysis,
-          state,
-          elapsedMs: performance.now() - started,
-        });
-      } catch (error) {
-        emit('vision.error', { frameId: frame.frameId, message: (error as Error).message });
-      }
-    });
+    const vision = this.vision.openSession(emit);
     const handlers: ApiHandlers = {
       'app.info': () => this.appInfo(),
-      'vision.submitFrame': (frame) => ({ frameId: frame.frameId, queued: worker.submit(frame) }),
-      'vision.settings': () => this.expressionSettings(),
-      'vision.setSettings': ({ settings }) => {
-        library.store.settings.set(EXPRESSION_SETTINGS_KEY, settings);
-        const next = this.expressionSettings();
-        for (const m of this.machines) m.configure(next);
-        return next;
-      },
+      ...visionHandlers(this.vision, vision),
       ...libraryHandlers(this.library, this.pickFolder),
       ...moodHandlers(this.mood),
     };
     return {
       handlers,
       close: () => {
-        worker.close();
+        vision.close();
         this.sinks.delete(emit);
-        this.machines.delete(machine);
       },
     };
   }

@@ -104,7 +104,7 @@ describe('library', () => {
     await panel.locator('summary').click();
     await page.getByTestId('setting-minDwellMs').fill('2500');
     await page.getByTestId('setting-minDwellMs').press('Tab');
-    await expect.poll(() => app.backend.expressionSettings().minDwellMs).toBe(2500);
+    await expect.poll(() => app.backend.vision.expressionSettings().minDwellMs).toBe(2500);
     await page.reload();
     await page.getByTestId('vision-settings').locator('summary').click();
     expect(await page.getByTestId('setting-minDwellMs').inputValue()).toBe('2500');
@@ -112,7 +112,7 @@ describe('library', () => {
     await page.getByTestId('setting-uncertainBelow').fill('5');
     await page.getByTestId('setting-uncertainBelow').press('Tab');
     await expect.poll(() => panel.getByRole('alert').textContent()).toMatch(/settings\.uncertainBelow/);
-    expect(app.backend.expressionSettings().uncertainBelow).toBeLessThanOrEqual(1);
-    expect(app.backend.expressionSettings().minDwellMs).toBe(2500);
+    expect(app.backend.vision.expressionSettings().uncertainBelow).toBeLessThanOrEqual(1);
+    expect(app.backend.vision.expressionSettings().minDwellMs).toBe(2500);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The API handlers of each feature, next to nothing but the service they call: the backend composes
- * them ({ ...libraryHandlers(library), ...moodHandlers(mood), ... }) and adds the per-session vision ones.
+ * them ({ ...libraryHandlers(library), ...moodHandlers(mood), ... }) for each renderer's session.
  */
 import type { ApiMethod } from '../../shared/api.js';
 import { TRACK_PAGE_SIZE } from '../../shared/schemas.js';
 import type { LibraryService } from '../library/libraryService.js';
 import type { MoodService } from '../mood/moodService.js';
+import type { VisionService, VisionSession } from '../vision/visionService.js';
 import type { ApiHandlers } from './apiDispatcher.js';
 
 /** The handlers of one feature: every call whose name starts with `feature.`. */
@@ -42,5 +43,14 @@ export function moodHandlers(mood: MoodService): FeatureHandlers<'mood'> {
     'mood.recordPlay': ({ trackId, ...details }) => ({ recorded: mood.recordPlay(trackId, details) }),
     'mood.feedback': ({ trackId, kind, playedSeconds }) => ({ recorded: mood.feedback(trackId, kind, playedSeconds) }),
     'mood.history': ({ days }) => mood.history(days),
+  };
+}
+
+/** `session` is the renderer's own frame queue: frames from two windows never mix. */
+export function visionHandlers(vision: VisionService, session: VisionSession): FeatureHandlers<'vision'> {
+  return {
+    'vision.submitFrame': (frame) => ({ frameId: frame.frameId, queued: session.submit(frame) }),
+    'vision.settings': () => vision.expressionSettings(),
+    'vision.setSettings': ({ settings }) => vision.setExpressionSettings(settings),
   };
 }
