@@ -72,7 +72,7 @@ describe('the desktop package', () => {
     ]) {
       expect(files).toContain(wanted);
     }
-    for (const prefix of ['/src/', '/tests/', '/training/', '/.venv/', '/docs/', '/dist/main/bench/']) {
+    for (const prefix of ['/src/', '/tests/', '/training/', '/.venv/', '/docs/', '/dist/tools/']) {
       expect(files.filter((f) => f.startsWith(prefix))).toEqual([]);
     }
   });

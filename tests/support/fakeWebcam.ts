@@ -1,5 +1,5 @@
 /** Fake webcam videos for Chromium, made with ffmpeg at test time from the project's fixtures. */
-import { stillsToY4m } from '../../src/main/bench/fakeWebcam.js';
+import { stillsToY4m } from '../../src/tools/bench/fakeWebcam.js';
 
 export { stillsToY4m };
 

@@ -1,2 +1,2 @@
 // FERPlus faces framed as a webcam shows them: shared with the pipeline benchmark.
-export * from '../../src/main/bench/ferplusFrames.js';
+export * from '../../src/tools/bench/ferplusFrames.js';

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Expression } from '../../shared/expressions.js';
-import type { RgbaImage } from '../vision/rgbaImage.js';
+import type { RgbaImage } from '../../main/vision/rgbaImage.js';
 
 const require = createRequire(import.meta.url);
 

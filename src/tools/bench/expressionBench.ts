@@ -7,9 +7,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD } from '../backend.js';
-import { ExpressionClassifier } from '../vision/expressionClassifier.js';
-import { VisionEngine } from '../vision/visionEngine.js';
+import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD } from '../../main/backend.js';
+import { ExpressionClassifier } from '../../main/vision/expressionClassifier.js';
+import { VisionEngine } from '../../main/vision/visionEngine.js';
 import { percentile } from './boxMath.js';
 import { FaceApiBaseline } from './faceApiBaseline.js';
 import { cutWebcamFrame, DEMO_FACES, type WebcamShot } from './faceApiDemo.js';

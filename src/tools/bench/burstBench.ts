@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { MOODS } from '../../shared/mood.js';
 import { decodeMessage, encodeMessage } from '../../shared/wire.js';
-import { Backend, PROJECT_ROOT } from '../backend.js';
-import { startWebServer, type WebServer } from '../web/webServer.js';
+import { Backend, PROJECT_ROOT } from '../../main/backend.js';
+import { startWebServer, type WebServer } from '../../main/web/webServer.js';
 import { percentile } from './boxMath.js';
 
 const TRACKS = 5000;

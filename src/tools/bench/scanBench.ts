@@ -7,11 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeWav } from '../audio/wav.js';
-import { openLibraryDatabase } from '../library/database.js';
-import { LibraryStore } from '../library/libraryStore.js';
-import { scanFolder } from '../library/scanner.js';
-import { writeTags } from '../library/tagWriter.js';
+import { encodeWav } from '../../main/audio/wav.js';
+import { openLibraryDatabase } from '../../main/library/database.js';
+import { LibraryStore } from '../../main/library/libraryStore.js';
+import { scanFolder } from '../../main/library/scanner.js';
+import { writeTags } from '../../main/library/tagWriter.js';
 
 const TRACKS = Number(process.env.EMOTUNE_BENCH_TRACKS ?? 5000);
 

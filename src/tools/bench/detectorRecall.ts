@@ -7,8 +7,8 @@
  * a detection that overlaps no annotated face counts as a false positive.
  */
 import { join } from 'node:path';
-import { MODELS_DIR } from '../backend.js';
-import { FaceDetectorCascade } from '../vision/faceDetectorCascade.js';
+import { MODELS_DIR } from '../../main/backend.js';
+import { FaceDetectorCascade } from '../../main/vision/faceDetectorCascade.js';
 import { boxIou, percentile } from './boxMath.js';
 import { cutWebcamFrame, DEMO_FACES, type WebcamShot } from './faceApiDemo.js';
 

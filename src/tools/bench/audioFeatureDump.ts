@@ -8,12 +8,12 @@ import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyseAudio } from '../audio/audioFeatures.js';
-import { moodInputs } from '../audio/audioMood.js';
-import { decodeForAnalysis } from '../audio/decodeAudio.js';
-import { readTagHints } from '../audio/tagHints.js';
-import { listAudioFiles } from '../library/scanner.js';
-import { readFileTags } from '../library/tagReader.js';
+import { analyseAudio } from '../../main/audio/audioFeatures.js';
+import { moodInputs } from '../../main/audio/audioMood.js';
+import { decodeForAnalysis } from '../../main/audio/decodeAudio.js';
+import { readTagHints } from '../../main/audio/tagHints.js';
+import { listAudioFiles } from '../../main/library/scanner.js';
+import { readFileTags } from '../../main/library/tagReader.js';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });

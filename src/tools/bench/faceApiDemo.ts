@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '../../shared/vision.js';
-import type { RgbaImage } from '../vision/rgbaImage.js';
+import type { RgbaImage } from '../../main/vision/rgbaImage.js';
 
 export function faceApiDemoDir(): string {
   const require = createRequire(import.meta.url);

@@ -5,9 +5,9 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { MODELS_DIR } from '../backend.js';
-import { FaceDetector } from '../vision/faceDetector.js';
-import type { RgbaImage } from '../vision/rgbaImage.js';
+import { MODELS_DIR } from '../../main/backend.js';
+import { FaceDetector } from '../../main/vision/faceDetector.js';
+import type { RgbaImage } from '../../main/vision/rgbaImage.js';
 import { percentile } from './boxMath.js';
 import { runBurstBench } from './burstBench.js';
 import { runExpressionBench } from './expressionBench.js';

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Mood } from '../../shared/mood.js';
-import { DEFAULT_AUDIO_MOOD_CARD } from '../appPaths.js';
-import { LibraryService } from '../library/libraryService.js';
+import { DEFAULT_AUDIO_MOOD_CARD } from '../../main/appPaths.js';
+import { LibraryService } from '../../main/library/libraryService.js';
 import { readLabelsCsv } from './labelsCsv.js';
-import { MoodService } from '../mood/moodService.js';
+import { MoodService } from '../../main/mood/moodService.js';
 
 const QUADRANT_OF_MOOD: Partial<Record<Mood, string>> = { happy: 'Q1', energetic: 'Q1', tense: 'Q2', sad: 'Q3', calm: 'Q4' };
 const QUADRANTS = ['Q1', 'Q2', 'Q3', 'Q4'];

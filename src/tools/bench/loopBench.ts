@@ -7,8 +7,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Backend, PROJECT_ROOT } from '../backend.js';
-import { startWebServer } from '../web/webServer.js';
+import { Backend, PROJECT_ROOT } from '../../main/backend.js';
+import { startWebServer } from '../../main/web/webServer.js';
 import { percentile } from './boxMath.js';
 import { CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { cutWebcamFrame, DEMO_FACES } from './faceApiDemo.js';
