@@ -37,19 +37,6 @@ export function isMood(value: unknown): value is Mood {
   return typeof value === 'string' && (MOODS as readonly string[]).includes(value);
 }
 
-export function nearestMood(point: ValenceArousal): Mood {
-  let best: Mood = 'neutral';
-  let bestDistance = Infinity;
-  for (const mood of MOODS) {
-    const d = vaDistance(point, MOOD_CENTRES[mood]);
-    if (d < bestDistance) {
-      best = mood;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
 export function vaDistance(a: ValenceArousal, b: ValenceArousal): number {
   return Math.hypot(a.valence - b.valence, a.arousal - b.arousal);
 }

@@ -6,8 +6,6 @@ import type { Expression, ExpressionSnapshot } from './expressions.js';
 /** MediaPipe BlazeFace keypoint order, as the model emits them (subject's left/right). */
 export const FACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCenter', 'rightEarTragion', 'leftEarTragion'] as const;
 
-export type FaceKeypointName = (typeof FACE_KEYPOINTS)[number];
-
 export interface Point {
   x: number;
   y: number;

@@ -3,7 +3,7 @@
  * normalisation, class order and temperature all come from it, never from code.
  */
 import { z } from 'zod';
-import { EXPRESSIONS, type Expression } from '../../shared/expressions.js';
+import { EXPRESSIONS } from '../../shared/expressions.js';
 import { readModelCard } from './modelCardFile.js';
 
 const expressionCardSchema = z.object({
@@ -43,5 +43,3 @@ export async function readExpressionCard(cardPath: string): Promise<ExpressionCa
   if (new Set(card.classes).size !== card.classes.length) throw new Error(`model card ${cardPath} is invalid: classes repeat`);
   return { ...card, channels };
 }
-
-export type ExpressionProbabilities = Partial<Record<Expression, number>>;
