@@ -53,6 +53,11 @@ export default ts.config(
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.svelte', 'src/renderer/**/*.svelte.ts'],
     languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
+  {
+    // The renderer's unit tests run in a DOM environment (happy-dom), like the code they test.
+    files: ['tests/renderer/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   ...confinement,
   {
     // Contracts only: src/shared must run in Node and in the browser alike.

@@ -4,20 +4,53 @@
  * the frame rate instead of building a queue. Frames never leave this machine.
  */
 import type { EmotuneApi } from '../../shared/api.js';
+import type { VideoFrameData } from '../../shared/vision.js';
 
 export interface FrameSenderOptions {
-  /** Frames are scaled to this width; the height follows the camera's aspect ratio. */
-  width: number;
   maxFps: number;
   /** Send again after this long even if the last frame got no answer. */
   answerTimeoutMs: number;
 }
 
-export const DEFAULT_FRAME_OPTIONS: FrameSenderOptions = { width: 320, maxFps: 10, answerTimeoutMs: 1000 };
+export const DEFAULT_FRAME_OPTIONS: FrameSenderOptions = { maxFps: 10, answerTimeoutMs: 1000 };
+
+/** Frames are scaled to this width; the height follows the camera's aspect ratio. */
+export const FRAME_WIDTH = 320;
+
+/** A frame's picture, or undefined while the camera has none yet. */
+export type FrameGrabber = () => Omit<VideoFrameData, 'frameId'> | undefined;
+
+/** The 2D context calls a frame needs: an OffscreenCanvas's in the app, a fake in a test. */
+export interface FrameCanvas {
+  height: number;
+  getContext(
+    contextId: '2d',
+    options: { willReadFrequently: boolean },
+  ): {
+    drawImage(image: HTMLVideoElement, dx: number, dy: number, dw: number, dh: number): void;
+    getImageData(sx: number, sy: number, sw: number, sh: number): { readonly data: Uint8ClampedArray<ArrayBuffer> };
+  } | null;
+}
+
+/** Reads the video's current picture, scaled to `width`, through one reused canvas. */
+export function grabFrom(
+  video: HTMLVideoElement,
+  width = FRAME_WIDTH,
+  canvas: FrameCanvas = new OffscreenCanvas(width, Math.round((width * 3) / 4)),
+): FrameGrabber {
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('2D canvas is not available');
+  return () => {
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return undefined;
+    const height = Math.max(1, Math.round((width * video.videoHeight) / video.videoWidth));
+    if (canvas.height !== height) canvas.height = height;
+    context.drawImage(video, 0, 0, width, height);
+    const pixels = context.getImageData(0, 0, width, height).data;
+    return { width, height, rgba: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+  };
+}
 
 export class FrameSender {
-  private readonly canvas: OffscreenCanvas;
-  private readonly context: OffscreenCanvasRenderingContext2D;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private nextFrameId = 1;
   private awaiting: { frameId: number; sentAt: number } | undefined;
@@ -25,14 +58,9 @@ export class FrameSender {
 
   constructor(
     private readonly api: EmotuneApi,
-    private readonly video: HTMLVideoElement,
+    private readonly grab: FrameGrabber,
     private readonly options: FrameSenderOptions = DEFAULT_FRAME_OPTIONS,
-  ) {
-    this.canvas = new OffscreenCanvas(options.width, Math.round((options.width * 3) / 4));
-    const context = this.canvas.getContext('2d', { willReadFrequently: true });
-    if (!context) throw new Error('2D canvas is not available');
-    this.context = context;
-  }
+  ) {}
 
   start(): void {
     if (this.running) return;
@@ -66,12 +94,13 @@ export class FrameSender {
       this.schedule(this.options.answerTimeoutMs);
       return;
     }
-    if (this.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || this.video.videoWidth === 0) {
+    const started = performance.now();
+    const picture = this.grab();
+    if (!picture) {
       this.schedule(100);
       return;
     }
-    const started = performance.now();
-    const frame = this.capture();
+    const frame = { frameId: this.nextFrameId++, ...picture };
     this.awaiting = { frameId: frame.frameId, sentAt: performance.now() };
     this.api.vision.submitFrame(frame).catch(() => {
       this.awaiting = undefined;
@@ -81,19 +110,5 @@ export class FrameSender {
     performance.measure('emotune:frame-send', { start: started, end: performance.now() });
     // If no answer comes, try again after the timeout.
     this.schedule(this.options.answerTimeoutMs);
-  }
-
-  private capture() {
-    const width = this.options.width;
-    const height = Math.max(1, Math.round((width * this.video.videoHeight) / this.video.videoWidth));
-    if (this.canvas.height !== height) this.canvas.height = height;
-    this.context.drawImage(this.video, 0, 0, width, height);
-    const pixels = this.context.getImageData(0, 0, width, height).data;
-    return {
-      frameId: this.nextFrameId++,
-      width,
-      height,
-      rgba: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength),
-    };
   }
 }

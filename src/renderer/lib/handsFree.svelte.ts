@@ -45,6 +45,13 @@ export class HandsFree {
   /** The latest stable expression, for plays the listener starts themselves. */
   lastStable = $state<ExpressionState | null>(null);
 
+  /** Follows the stable expression, not single frames; returns the unsubscribe function. */
+  connect(): () => void {
+    return this.api.on('vision.faces', (r) => {
+      if (r.state.changed) this.onStableChange(r.state.stable);
+    });
+  }
+
   onStableChange(expression: ExpressionState): void {
     this.lastStable = expression;
     const changedAt = performance.now();

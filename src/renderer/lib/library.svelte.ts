@@ -8,6 +8,8 @@ import { SvelteSet } from 'svelte/reactivity';
 export class LibraryState {
   folders = $state<LibraryFolder[]>([]);
   tracks = $state<Track[]>([]);
+  /** Readable tracks in list order, kept once so that the queue, its continuation and the counts agree. */
+  readonly playable = $derived(this.tracks.filter((t) => t.error === null));
   progress = $state<ScanProgress | undefined>();
   query = $state('');
   sort = $state<TrackSort>('artist');
@@ -80,7 +82,14 @@ export class LibraryState {
 
   /** Readable tracks with no mood from any source: hands-free cannot pick them for a mood. */
   get moodlessCount(): number {
-    return this.tracks.filter((t) => t.error === null && !t.mood?.mood).length;
+    return this.playable.filter((t) => !t.mood?.mood).length;
+  }
+
+  /** When the queue runs out the music goes on: a track of the same mood first, else the first other one. */
+  nextAfter(last: Track | undefined): Track | undefined {
+    const others = this.playable.filter((t) => t.id !== last?.id);
+    const mood = last?.mood?.mood;
+    return (mood ? others.find((t) => t.mood?.mood === mood) : undefined) ?? others[0];
   }
 
   addFolder(path: string): Promise<void> {

@@ -22,6 +22,13 @@ export interface QueueItem {
   byHand?: boolean;
 }
 
+export interface PlayerCallbacks {
+  /** Called once per load when a track starts playing (for play history and the timeline). */
+  onTrackStart?: (item: QueueItem) => void;
+  /** What to play when the queue runs out (repeat off); nothing stops the music. */
+  onQueueEnd?: (last: QueueItem | undefined) => Track | undefined;
+}
+
 export class Player {
   queue = $state<QueueItem[]>([]);
   index = $state(-1);
@@ -37,15 +44,16 @@ export class Player {
   private started: number | undefined;
   private mediaBase = '/media/';
   coverBase = $state('/cover/');
-  /** Called when a track starts playing (for play history and the timeline). */
-  onTrackStart: (item: QueueItem) => void = () => {};
-  /** What to play when the queue runs out (repeat off); nothing stops the music. */
-  onQueueEnd: (last: QueueItem | undefined) => QueueItem | undefined = () => undefined;
+  private readonly onTrackStart: (item: QueueItem) => void;
+  private readonly onQueueEnd: (last: QueueItem | undefined) => Track | undefined;
 
   constructor(
     private readonly api: EmotuneApi,
     readonly audio: HTMLAudioElement,
+    { onTrackStart = () => {}, onQueueEnd = () => undefined }: PlayerCallbacks = {},
   ) {
+    this.onTrackStart = onTrackStart;
+    this.onQueueEnd = onQueueEnd;
     audio.preload = 'auto';
     audio.volume = this.volume;
     audio.addEventListener('play', () => (this.playing = true));
@@ -201,7 +209,7 @@ export class Player {
           this.playing = false;
           return;
         }
-        next = this.enqueue(more, 'end');
+        next = this.enqueue(this.item(more), 'end');
       }
     }
     this.playAt(next);

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { Track } from '../../src/shared/library.js';
+import { createSession } from '../../src/renderer/lib/session.svelte.js';
+import { fakeBackend, fire, settle, silentAudio, track, type Handlers } from './fakes.js';
+
+function setup(library: Track[], more: Handlers = {}) {
+  const backend = fakeBackend({
+    'library.folders': () => [],
+    'library.tracks': ({ offset = 0 }) => library.slice(offset),
+    'mood.recordPlay': () => ({ recorded: true }),
+    'mood.next': () => ({ track: track(20, { mood: 'happy' }), targetMood: 'happy', reason: 'you look happy' }),
+    ...more,
+  });
+  const audio = silentAudio();
+  const session = createSession(backend.api, audio);
+  return { backend, audio, session };
+}
+
+describe('createSession', () => {
+  it('plays the readable library tracks from the one the listener picked, and pauses hands-free', async () => {
+    const { session } = setup([track(1), track(2, { error: 'broken' }), track(3), track(4)]);
+    await session.library.reload();
+    session.playFromLibrary(session.library.tracks[2]);
+    expect(session.player.queue.map((q) => q.track.id)).toEqual([1, 3, 4]);
+    expect(session.player.current?.track.id).toBe(3);
+    expect(session.handsFree.enabled).toBe(false);
+  });
+
+  it('plays from the first readable track when none is named', async () => {
+    const { session } = setup([track(1, { error: 'broken' }), track(2)]);
+    await session.library.reload();
+    session.playFromLibrary();
+    expect(session.player.current?.track.id).toBe(2);
+  });
+
+  it('goes on from the library when the queue runs out: a track of the same mood first', async () => {
+    const { audio, session } = setup([track(1, { mood: 'calm' }), track(2, { mood: 'sad' }), track(3, { mood: 'calm' })]);
+    await session.library.reload();
+    session.player.playList([session.library.tracks[0]!]);
+    fire(audio, 'ended');
+    expect(session.player.current?.track.id).toBe(3);
+  });
+
+  it('records a play started by hand with the face of that moment', async () => {
+    const { backend, audio, session } = setup([track(1)]);
+    await session.library.reload();
+    session.handsFree.onStableChange('sadness'); // decided while hands-free is on; the pick is queued
+    await settle();
+    session.playFromLibrary(session.library.tracks[0]);
+    fire(audio, 'playing');
+    await settle();
+    expect(backend.callsTo('mood.recordPlay')).toEqual([{ trackId: 1, byHand: true, expression: 'sadness', mode: 'match' }]);
+    expect(session.plays.recorded).toBe(1);
+  });
+
+  it('records a pick of the loop with its reason and the expression and mode of when it was chosen', async () => {
+    const { backend, audio, session } = setup([]);
+    session.handsFree.onStableChange('happiness');
+    await settle();
+    session.handsFree.mode = 'lift'; // changed after the choice: the play keeps the mode of the choice
+    fire(audio, 'playing');
+    await settle();
+    expect(backend.callsTo('mood.recordPlay')).toEqual([{ trackId: 20, reason: 'you look happy', expression: 'happiness', mode: 'match' }]);
+  });
+
+  it('records a track the queue ran on to with nothing but the track', async () => {
+    const { backend, audio, session } = setup([track(1), track(2)]);
+    await session.library.reload();
+    session.playFromLibrary(session.library.tracks[0]);
+    fire(audio, 'ended');
+    fire(audio, 'playing');
+    await settle();
+    expect(backend.callsTo('mood.recordPlay')).toEqual([{ trackId: 2 }]);
+  });
+
+  it('does not count a play the backend refused', async () => {
+    const { backend, audio, session } = setup([track(1)], {
+      'mood.recordPlay': () => Promise.reject(new Error('the library is read-only')),
+    });
+    await session.library.reload();
+    session.playFromLibrary();
+    fire(audio, 'playing');
+    await settle();
+    expect(backend.callsTo('mood.recordPlay')).toHaveLength(1);
+    expect(session.plays.recorded).toBe(0);
+  });
+});
