@@ -155,14 +155,14 @@ describe('Player', () => {
     expect(backend.callsTo('library.markUnplayable')).toEqual([{ trackId: 1, message: 'DEMUXER_ERROR_COULD_NOT_OPEN' }]);
   });
 
-  it('gives a reason for an unplayable track even when the element has none, and survives a refused report', async () => {
+  it('gives a reason for an unplayable track even when the element has none, and says when the report is refused', async () => {
     const backend = fakeBackend(); // markUnplayable is refused
     const audio = silentAudio();
     const player = new Player(backend.api, audio);
     player.playList([track(1, { title: 'Broken' })]);
     fire(audio, 'error');
     await settle();
-    expect(player.message).toBe('Skipped “Broken”: the file could not be decoded.');
+    expect(player.message).toMatch(/^Skipped “Broken”: the file could not be decoded\. It will be tried again next time/);
     expect(backend.callsTo('library.markUnplayable')).toEqual([{ trackId: 1, message: 'the file could not be decoded' }]);
   });
 
@@ -203,5 +203,52 @@ describe('Player', () => {
     expect(audio.muted).toBe(false);
     player.setVolume(-1);
     expect(player.volume).toBe(0);
+  });
+});
+
+describe('Player failures the listener is told of', () => {
+  function failing(handlers: Parameters<typeof fakeBackend>[0]) {
+    const backend = fakeBackend(handlers);
+    const audio = silentAudio();
+    return { audio, player: new Player(backend.api, audio) };
+  }
+
+  it('says so when the browser refuses to start sound, but not when a newer track replaced the start', async () => {
+    const { audio, player } = failing({});
+    vi.mocked(audio.play).mockRejectedValueOnce(new DOMException('interrupted by a new load request', 'AbortError'));
+    player.playList(tracks(1, 2));
+    await settle();
+    expect(player.message).toBe('');
+    vi.mocked(audio.play).mockRejectedValueOnce(new DOMException('play() needs a user gesture', 'NotAllowedError'));
+    player.playAt(1);
+    await settle();
+    expect(player.message).toMatch(/Press play to start the music/);
+  });
+
+  it('goes on to the next track when a skip cannot be saved, and says the feedback was not kept', async () => {
+    const { player } = failing({
+      'mood.feedback': () => {
+        throw new Error('the library is locked');
+      },
+    });
+    player.playList(tracks(1, 2));
+    player.queue[0]!.reason = 'you look happy';
+    player.next();
+    await settle();
+    expect(player.current?.track.id).toBe(2);
+    expect(player.message).toMatch(/feedback on that track was not saved: .*locked/);
+  });
+
+  it('keeps the skip message and adds that a broken track could not be marked', async () => {
+    const { audio, player } = failing({
+      'library.markUnplayable': () => {
+        throw new Error('the server went away');
+      },
+    });
+    player.playList([track(1, { title: 'Broken' }), track(2)]);
+    fire(audio, 'error');
+    await settle();
+    expect(player.current?.track.id).toBe(2);
+    expect(player.message).toMatch(/^Skipped “Broken”: .*tried again next time \(.*server went away\)/);
   });
 });

@@ -85,3 +85,27 @@ describe('createSession', () => {
     expect(session.plays.recorded).toBe(0);
   });
 });
+
+describe('the play log', () => {
+  it('says when a play could not be saved to the history, and clears it once one is saved again', async () => {
+    let fail = true;
+    const { audio, session } = setup([track(1, { title: 'First' }), track(2)], {
+      'mood.recordPlay': () => {
+        if (fail) throw new Error('the library is locked');
+        return { recorded: true };
+      },
+    });
+    await session.library.reload();
+    session.playFromLibrary();
+    fire(audio, 'playing');
+    await settle();
+    expect(session.plays.error).toMatch(/“First” was not saved to your history: .*locked/);
+    expect(session.plays.recorded).toBe(0);
+    fail = false;
+    session.player.next();
+    fire(audio, 'playing');
+    await settle();
+    expect(session.plays.error).toBe('');
+    expect(session.plays.recorded).toBe(1);
+  });
+});

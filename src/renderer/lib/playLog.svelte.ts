@@ -10,6 +10,8 @@ import type { QueueItem } from './player.svelte.js';
 export class PlayLog {
   /** Plays recorded this session; the history view refreshes when it changes. */
   recorded = $state(0);
+  /** Why the last play could not be saved, until one is saved again. */
+  error = $state('');
 
   constructor(
     private readonly api: EmotuneApi,
@@ -20,8 +22,11 @@ export class PlayLog {
     performance.mark('emotune:track-playing', { detail: { trackId: item.track.id } });
     void this.api.mood
       .recordPlay({ trackId: item.track.id, ...(item.reason ? { reason: item.reason, ...item.choice } : item.byHand ? this.byHand() : {}) })
-      .then(() => this.recorded++)
-      .catch(() => undefined);
+      .then(() => {
+        this.recorded++;
+        this.error = '';
+      })
+      .catch((e: Error) => (this.error = `“${item.track.title}” was not saved to your history: ${e.message}`));
   }
 
   private byHand() {

@@ -3,6 +3,7 @@
  * shuffle and repeat, with a queue the user can see and edit. Audio comes from the backend's
  * media URLs (library tracks only). A track that fails is skipped with a message and reported.
  */
+import { isSuperseded, playFailure } from './mediaErrors.js';
 import type { EmotuneApi } from '../../shared/api.js';
 import type { ExpressionState } from '../../shared/expressions.js';
 import type { PolicyMode } from '../../shared/mood.js';
@@ -142,7 +143,7 @@ export class Player {
 
   toggle(): void {
     if (!this.current) return;
-    if (this.audio.paused) void this.audio.play().catch((e: Error) => (this.message = `Cannot play: ${e.message}`));
+    if (this.audio.paused) void this.audio.play().catch((e: unknown) => this.playFailed(e));
     else this.audio.pause();
   }
 
@@ -152,7 +153,7 @@ export class Player {
     if (item?.reason) {
       void this.api.mood
         .feedback({ trackId: item.track.id, kind: 'skipped', playedSeconds: this.audio.currentTime || 0 })
-        .catch(() => undefined);
+        .catch((e: Error) => this.feedbackFailed(e));
     }
     this.advance(true);
   }
@@ -161,7 +162,7 @@ export class Player {
   notThisMood(): void {
     const item = this.current;
     if (!item) return;
-    void this.api.mood.feedback({ trackId: item.track.id, kind: 'not-this-mood' }).catch(() => undefined);
+    void this.api.mood.feedback({ trackId: item.track.id, kind: 'not-this-mood' }).catch((e: Error) => this.feedbackFailed(e));
     this.advance(true);
   }
 
@@ -221,7 +222,16 @@ export class Player {
     this.message = '';
     this.started = undefined;
     this.audio.src = `${this.mediaBase}${item.track.id}`;
-    if (autoplay) void this.audio.play().catch(() => undefined);
+    if (autoplay) void this.audio.play().catch((e: unknown) => this.playFailed(e));
+  }
+
+  private playFailed(error: unknown): void {
+    if (!isSuperseded(error)) this.message = playFailure(error);
+  }
+
+  /** The music goes on; the listener learns that this skip or correction was not kept. */
+  private feedbackFailed(error: Error): void {
+    this.message = `Your feedback on that track was not saved: ${error.message}`;
   }
 
   /** The audio element could not load or decode the track: say so, mark it, go on. */
@@ -232,6 +242,8 @@ export class Player {
     this.advance(true);
     // After advancing, which clears the previous track's message.
     this.message = `Skipped “${item.track.title}”: ${reason}.`;
-    await this.api.library.markUnplayable({ trackId: item.track.id, message: reason }).catch(() => undefined);
+    await this.api.library.markUnplayable({ trackId: item.track.id, message: reason }).catch((e: Error) => {
+      this.message += ` It will be tried again next time (${e.message}).`;
+    });
   }
 }

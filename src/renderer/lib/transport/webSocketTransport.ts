@@ -60,6 +60,7 @@ export function connectWebSocket(url: string): ApiTransport {
       return result as never;
     },
     subscribe(event, listener) {
+      // Connect early so events flow; a failure here reaches the caller on its next call, which opens again.
       void open().catch(() => undefined);
       return listeners.add(event, listener);
     },
