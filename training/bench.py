@@ -12,6 +12,7 @@ import torch
 
 from .losses import JointLoss
 from .models import create_model
+from .paper import PAPER_DEFAULTS
 
 
 def bench(
@@ -22,7 +23,8 @@ def bench(
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     model = model.to(memory_format=fmt)
     crit = JointLoss(classes, model.num_features, 0.003, 0.5)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-5)
+    lr, decay = PAPER_DEFAULTS["lr"], PAPER_DEFAULTS["weight_decay"]
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=decay)  # type: ignore[arg-type]
     x = torch.randn(batch, in_chans, size, size).contiguous(memory_format=fmt)
     y = torch.randint(0, classes, (batch,))
     model.train()
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", default="a_mobilenet")
     p.add_argument("--input-size", type=int, nargs="+", default=[48, 64])
     p.add_argument("--in-chans", type=int, default=1)
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=PAPER_DEFAULTS["batch_size"])
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=1)

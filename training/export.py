@@ -22,7 +22,7 @@ from .crop_calibration import read_crop
 from .engine import torch_load
 from .evaluate import load_model
 from .models import count_parameters
-from .paper import PAPER_DEFAULTS
+from .paper import PAPER_DEFAULTS, PAPER_TEST_ACCURACY
 
 OPSET = 17
 PARITY_TOL = 1e-4
@@ -120,7 +120,8 @@ def _epochs_run(checkpoint: Path, ck: dict) -> int:
 def deviations(args: dict) -> list[str]:
     out = []
     if args["input_size"] != PAPER_DEFAULTS["input_size"]:
-        out.append(f"input {args['input_size']}x{args['input_size']} instead of 224x224 (CPU training budget)")
+        paper = PAPER_DEFAULTS["input_size"]
+        out.append(f"input {args['input_size']}x{args['input_size']} instead of {paper}x{paper} (CPU training budget)")
     if args["in_chans"] != PAPER_DEFAULTS["in_chans"]:
         out.append("grey 1-channel input instead of 3 channels (FERPlus is grey; the paper replicates to RGB)")
     if args.get("init", "none") == "faceres":
@@ -330,7 +331,7 @@ def main(argv: list[str] | None = None) -> dict:
         | {
             "test_dedup_removed": metrics["test_dedup_removed"],
             "test_dedup_rule": metrics["test_dedup_rule"],
-            "paper_test_accuracy": 0.8811 if targs["dataset"] == "ferplus" else 0.8449,
+            "paper_test_accuracy": round(PAPER_TEST_ACCURACY[targs["dataset"]] / 100, 4),
         }
         | (
             {"posed_val_neutral_share_of_non_neutral": metrics["posed_val"]["neutral_share_of_non_neutral"]}
