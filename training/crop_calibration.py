@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from .blazeface import MODELS_DIR, BlazeFace
-from .data import load_ferplus
+from .data import load_splits
 
 CALIBRATION_FILE = Path(__file__).parent / "results" / "crop-calibration.json"
 
 
 def measure(card_path: str, data: str, n: int, pad: float, seed: int = 0) -> dict[str, float]:
     det = BlazeFace(card_path)
-    d = load_ferplus(data, "valid").labeled()
+    d = load_splits("ferplus", data, ("valid",))["valid"].labeled()
     idx = np.random.default_rng(seed).permutation(len(d))[:n]
     side = int(48 * pad)
     off = (side - 48) // 2

@@ -19,7 +19,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from .blazeface import FRONT_DETECTOR
-from .data import ExpressionSet, load_split
+from .data import ExpressionSet, load_posed_splits, load_splits
 from .data.dataset import EvalDataset
 from .data.transforms import Preprocess
 from .engine import HFlipAverage, predict, torch_load
@@ -81,13 +81,8 @@ def main(argv: list[str] | None = None) -> dict:
         data = data.labeled()
         return data if a.limit is None else data.subset(np.arange(min(a.limit, len(data))))
 
-    train_all = load_split(dataset, data_dir, "train", targs["vote_set"])
-    if dataset == "ferplus":
-        valid = first(load_split(dataset, data_dir, "valid", targs["vote_set"]))
-    else:  # the trainer's held-out 10% of train
-        perm = np.random.default_rng(targs["seed"]).permutation(len(train_all))
-        valid = first(train_all.subset(np.sort(perm[: len(train_all) // 10])))
-    test = first(load_split(dataset, data_dir, "test", targs["vote_set"]))
+    splits = load_splits(dataset, data_dir, ("valid", "test", "train_all"), targs["vote_set"], targs["seed"])
+    train_all, valid, test = splits["train_all"], first(splits["valid"]), first(splits["test"])
     v_logits, v_labels = logits_of(valid, "valid")
     temperature = fit_temperature(v_logits, v_labels)
     t_logits, t_labels = logits_of(test, "test")
@@ -111,8 +106,6 @@ def main(argv: list[str] | None = None) -> dict:
     }
     posed_dir = a.posed_dir or (meta.get("posed") or {}).get("source", "").removeprefix("posed:") or None
     if posed_dir:
-        from .train import load_posed_splits
-
         _, posed_val = load_posed_splits(posed_dir, targs.get("detector", str(FRONT_DETECTOR)))
         p_logits, p_labels = logits_of(first(posed_val), "posed val")
         results["posed_val"] = classification_report(p_logits, p_labels, classes, temperature)

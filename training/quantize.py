@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .blazeface import FRONT_DETECTOR
-from .data import ExpressionSet, load_split
+from .data import ExpressionSet, load_posed_splits, load_splits
 from .data.transforms import Preprocess
 from .evaluate import dedup_mask
 from .metrics import classification_report
@@ -91,16 +91,15 @@ def main(argv: list[str] | None = None) -> dict:
     float_model = card_path.parent / card["file"]
     pre = preprocess_for(card)
     classes = list(card["classes"])
-    valid = load_split("ferplus", a.data, "valid").labeled()
+    splits = load_splits("ferplus", a.data, ("valid", "test", "train_all"))
+    valid = splits["valid"].labeled()
     idx = np.random.default_rng(0).permutation(len(valid))[: a.calibration]
     a.out.parent.mkdir(parents=True, exist_ok=True)
     quantize(float_model, a.out, valid.subset(np.sort(idx)), pre)
 
-    train_all, test = load_split("ferplus", a.data, "train"), load_split("ferplus", a.data, "test").labeled()
-    sets = {"test": test, "test_dedup": test.subset(dedup_mask(test, train_all))}
+    test = splits["test"].labeled()
+    sets = {"test": test, "test_dedup": test.subset(dedup_mask(test, splits["train_all"]))}
     if a.posed_dir:
-        from .train import load_posed_splits
-
         sets["posed_val"] = load_posed_splits(a.posed_dir, str(FRONT_DETECTOR))[1]
     results: dict[str, object] = {
         "float_model": str(float_model),

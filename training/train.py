@@ -1,17 +1,16 @@
 """Train A-MobileNet (or a baseline) on FERPlus / RAF-DB: ``python -m training.train --help``.
 
-Defaults are the paper's settings (section 3.1): Adam, lr 1e-4, weight decay 1e-5, batch 64,
-dropout 0.5, 100 epochs, input 224. Every deviation is a flag; the resolved args are saved
-in the run folder (args.json) and copied into each checkpoint and the model card.
+Defaults are the paper's settings (section 3.1, ``training/paper.py``): Adam, its learning rate, weight
+decay, batch size, dropout, epochs and input size. Every deviation is a flag; the resolved args are saved
+in the run folder (args.json) and copied into each checkpoint and the model card. ``main`` composes the
+factories (``training/factory``: model, data, optimiser, checkpointer) and runs the epoch loop.
 """
 
 from __future__ import annotations
 
 import argparse
 import builtins
-import csv
 import json
-import math
 import os
 import random
 import shlex
@@ -19,22 +18,25 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch import nn
 
 from . import distributed
 from .blazeface import FRONT_DETECTOR
-from .data import ExpressionSet, load_split
-from .data.dataset import EvalDataset, MixedTrainDataset, TrainDataset
-from .data.transforms import AugmentConfig, Preprocess, balance_plan
-from .engine import predict, torch_load, train_one_epoch
-from .losses import JointLoss
+from .engine import predict, train_one_epoch
+from .factory.checkpoint import SELECTION_RULES, Checkpointer, selection_rule
+from .factory.data import RunData, create_data, epoch_loader
+from .factory.model import create_criterion, create_run_model
+from .factory.optim import create_optimizer, create_schedule
 from .metrics import classification_report
-from .models import count_parameters, create_model
-from .models.a_mobilenet import CBAM
+from .models import count_parameters
 from .paper import PAPER_DEFAULTS
+
+#: Largest parameter difference between processes after an epoch before the run stops as out of sync.
+SYNC_TOLERANCE = 1e-4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,56 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-SELECTION_RULES = {
-    "ferplus-acc": "FERPlus valid accuracy",
-    "mean-ferplus-acc-posed-bacc": "mean of FERPlus valid accuracy and posed-val balanced accuracy",
-}
-
-
-def selection_score(rule: str, row: dict[str, float]) -> float:
-    if rule == "ferplus-acc":
-        return row["valid_acc"]
-    return (row["valid_acc"] + row["posed_val_bacc"]) / 2
-
-
-def lr_factor(step: int, steps_per_epoch: int, epochs: int, warmup_epochs: float, cosine: bool) -> float:
-    """Per-step multiplier of the base learning rates: linear warm-up, then cosine (or constant)."""
-    warm = max(1, round(warmup_epochs * steps_per_epoch))
-    total = max(1, steps_per_epoch * epochs)
-    f = min(1.0, (step + 1) / warm)
-    return f * (0.5 * (1 + math.cos(math.pi * min(step, total) / total)) if cosine else 1.0)
-
-
-def param_groups(model: torch.nn.Module, lr: float, body_lr_mult: float) -> list[dict[str, object]]:
-    """The pretrained body at ``lr * body_lr_mult``; CBAM blocks and the head, which start new, at ``lr``."""
-    new = {id(p) for m in model.modules() if isinstance(m, CBAM) for p in m.parameters()}
-    new |= {id(p) for name, p in model.named_parameters() if not name.startswith("features.")}
-    body = [p for p in model.parameters() if id(p) not in new]
-    fresh = [p for p in model.parameters() if id(p) in new]
-    return [{"params": body, "lr": lr * body_lr_mult, "name": "body"}, {"params": fresh, "lr": lr, "name": "new"}]
-
-
-def load_posed_splits(root: str, detector_card: str) -> tuple[ExpressionSet, ExpressionSet]:
-    """The posed set's train and val splits, cut out as the app cuts faces (detector + measured crop)."""
-    from .blazeface import BlazeFace, CropSpec
-    from .crop_calibration import read_crop
-    from .data.posed import load_posed
-
-    detector, crop = BlazeFace(detector_card), CropSpec.from_card(read_crop())
-    return load_posed(root, "train", detector, crop), load_posed(root, "val", detector, crop)
-
-
-def init_faceres(model: torch.nn.Module, args: argparse.Namespace, train: ExpressionSet, pre: Preprocess) -> dict:
-    """The body from faceres-deep, BN statistics matched on 256 training faces (no augmentation)."""
-    from .pretrained.faceres import PretrainedError, check_files, default_cache, init_from_faceres
-
-    try:
-        manifest = check_files(Path(args.faceres_cache) if args.faceres_cache else default_cache())
-    except PretrainedError as e:
-        raise SystemExit(f"error: {e}") from None
-    idx = np.random.default_rng([args.seed, 3]).permutation(len(train))[:256]
-    x = torch.stack([pre(train.images[i]) for i in idx])
-    return init_from_faceres(model, manifest, x, pre.mean, pre.std)  # type: ignore[arg-type]
+def check_args(args: argparse.Namespace) -> None:
+    if not args.data:
+        raise SystemExit("error: give --data or set FERPLUS_DIR")
+    if args.soft_labels and args.dataset != "ferplus":
+        raise SystemExit("--soft-labels needs FERPlus vote counts")
 
 
 def seed_everything(seed: int) -> None:
@@ -182,62 +139,70 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def _subset(data: ExpressionSet, n: int | None, seed: int) -> ExpressionSet:
-    data = data.labeled()
-    if n is None or n >= len(data):
-        return data
-    idx = np.sort(np.random.default_rng(seed).permutation(len(data))[:n])
-    return data.subset(idx)
+def run_meta(
+    args: argparse.Namespace,
+    command: str,
+    earlier_commands: list[str],
+    data: RunData,
+    model: nn.Module,
+    init_report: dict[str, object] | None,
+    rule: str,
+    world: int,
+) -> dict[str, Any]:
+    """The run card: args.json, and the ``meta`` of every checkpoint (which evaluate and export read)."""
+    return {
+        "args": vars(args),
+        "command": command,
+        "earlier_commands": earlier_commands,
+        "classes": list(data.classes),
+        "preprocess": data.pre.card(),
+        "balance": data.balance,
+        "train_images": len(data.train_set),
+        "valid_images": len(data.valid_set),
+        "train_source": data.train_set.source,
+        "data_info": data.train_set.info,
+        "paper_defaults": PAPER_DEFAULTS,
+        "init": init_report,
+        "posed": data.posed_info,
+        "selection": {"rule": rule, "means": SELECTION_RULES[rule]},
+        "augment": asdict(data.augment),
+        "torch": torch.__version__,
+        "parameters": count_parameters(model),
+        "processes": world,
+    }
 
 
-def load_train_valid(args: argparse.Namespace) -> tuple[ExpressionSet, ExpressionSet]:
-    if args.dataset == "ferplus":
-        train = load_split("ferplus", args.data, "train", args.vote_set)
-        valid = load_split("ferplus", args.data, "valid", args.vote_set)
-    else:  # RAF-DB has no valid split: hold out 10% of train, fixed by the seed
-        full = load_split("rafdb", args.data, "train")
-        perm = np.random.default_rng(args.seed).permutation(len(full))
-        cut = len(full) // 10
-        train, valid = full.subset(np.sort(perm[cut:])), full.subset(np.sort(perm[:cut]))
-    return _subset(train, args.limit, args.seed), _subset(valid, args.limit_valid, args.seed + 1)
+def validate(model: nn.Module, data: RunData, channels_last: bool, device: torch.device) -> dict[str, float]:
+    """Valid loss and accuracy, and the posed val's accuracy and balanced accuracy when there is one."""
+    logits, labels = predict(model, data.valid_loader, "valid", channels_last, device)
+    scores = {
+        "valid_loss": float(torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels))),
+        "valid_acc": float((logits.argmax(1) == labels).mean()),
+    }
+    if data.posed_loader is not None:
+        p_logits, p_labels = predict(model, data.posed_loader, "posed val", channels_last, device)
+        report = classification_report(p_logits, p_labels, data.classes)
+        scores |= {"posed_val_acc": report["accuracy"], "posed_val_bacc": report["balanced_accuracy"]}  # type: ignore[dict-item]
+    return scores
 
 
-def write_logs(run: Path, history: list[dict[str, float]]) -> None:
-    (run / "log.json").write_text(json.dumps(history, indent=1))
-    with open(run / "log.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(history[0]))
-        w.writeheader()
-        w.writerows(history)
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ep = [h["epoch"] for h in history]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
-    a1.plot(ep, [h["train_ce"] for h in history], label="train CE")
-    a1.plot(ep, [h["valid_loss"] for h in history], label="valid CE")
-    a1.set_xlabel("epoch")
-    a1.set_ylabel("loss")
-    a1.legend()
-    a2.plot(ep, [h["train_acc"] for h in history], label="train acc")
-    a2.plot(ep, [h["valid_acc"] for h in history], label="valid acc")
-    a2.set_xlabel("epoch")
-    a2.set_ylabel("accuracy")
-    a2.legend()
-    fig.suptitle(run.name)
-    fig.tight_layout()
-    fig.savefig(run / "curve.png", dpi=100)
-    plt.close(fig)
+def summary(epoch: int, tr: dict[str, float], scores: dict[str, float], ck: Checkpointer, secs: float) -> str:
+    posed = (
+        f" | posed val acc {scores['posed_val_acc']:.4f} bacc {scores['posed_val_bacc']:.4f}"
+        if "posed_val_acc" in scores
+        else ""
+    )
+    return (
+        f"epoch {epoch}: train loss {tr['loss']:.4f} acc {tr['acc']:.4f} | valid loss {scores['valid_loss']:.4f} "
+        f"acc {scores['valid_acc']:.4f}{posed} | best {ck.rule} {ck.best_score:.4f} @ {ck.best_epoch} | {secs:.0f}s"
+    )
 
 
 def main(argv: list[str] | None = None) -> Path:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
-    if not args.data:
-        raise SystemExit("error: give --data or set FERPLUS_DIR")
-    if args.soft_labels and args.dataset != "ferplus":
-        raise SystemExit("--soft-labels needs FERPlus vote counts")
+    check_args(args)
+    rule = selection_rule(args.select, bool(args.posed_dir))
     dd = distributed.setup()
     if args.batch_size % dd.world:
         raise SystemExit(
@@ -251,110 +216,23 @@ def main(argv: list[str] | None = None) -> Path:
     run.mkdir(parents=True, exist_ok=True)
     command = "python -m training.train " + " ".join(shlex.quote(a) for a in argv)
 
-    train_set, valid_set = load_train_valid(args)
-    classes = train_set.classes
-    pre = Preprocess(args.input_size, args.in_chans)
-    plan = balance_plan(train_set.labels, len(classes), args.balance_fraction)
-    print(f"balancing: {plan['rule']}")
-    for c, b, a in zip(classes, plan["before"], plan["after"]):  # type: ignore[arg-type]
-        print(f"  {c:>10}: {b:6d} -> {a:6d}")
-    augment = AugmentConfig(brightness=args.jitter[0], contrast=args.jitter[1], blur_p=args.blur, erase_p=args.erase)
-    train_ds: TrainDataset | MixedTrainDataset = TrainDataset(
-        train_set, pre, args.seed, args.balance_fraction, augment, args.augment_all
-    )
-    valid_loader = DataLoader(EvalDataset(valid_set, pre), batch_size=256)
-    rule = args.select or ("mean-ferplus-acc-posed-bacc" if args.posed_dir else "ferplus-acc")
-    posed_loader, posed_info = None, None
-    if args.posed_dir:
-        posed_train, posed_val = load_posed_splits(args.posed_dir, args.detector)
-        posed_ds = TrainDataset(posed_train, pre, args.seed + 1, args.balance_fraction, augment, args.augment_all)
-        train_ds = MixedTrainDataset([(train_ds, 1.0), (posed_ds, args.posed_weight)], args.seed)
-        posed_loader = DataLoader(EvalDataset(posed_val, pre), batch_size=256)
-        posed_info = {
-            "source": posed_train.source,
-            "train_images": len(posed_train),
-            "val_images": len(posed_val),
-            "per_epoch": train_ds.counts(),
-            **posed_train.info,
-        }
-        print(f"posed set: {len(posed_train)} train, {len(posed_val)} val; per epoch FERPlus/posed {train_ds.counts()}")
-    elif rule != "ferplus-acc":
-        raise SystemExit(f"--select {rule} needs --posed-dir")
-
-    model = create_model(args.model, len(classes), args.in_chans, args.dropout)
-    print(
-        f"{args.model}: {count_parameters(model):,} parameters, {len(classes)} classes, "
-        f"input {args.in_chans}x{args.input_size}x{args.input_size}"
-    )
-    init_report: dict[str, object] | None = None
-    if args.init == "faceres" and not args.resume and dd.main:  # DDP copies rank 0's weights to the others
-        init_report = init_faceres(model, args, train_set, pre)
-        print(
-            f"init from faceres-deep: {init_report['alive_features']} of {init_report['num_features']} features alive"
-        )
-    if args.channels_last:
-        model = model.to(memory_format=torch.channels_last)
-    model = model.to(dd.device)
-    criterion = JointLoss(len(classes), model.num_features, args.lambda_c, args.alpha_c, args.center_reduction)
-    criterion = criterion.to(dd.device)
-    grouped = args.body_lr_mult != 1.0
-    params = param_groups(model, args.lr, args.body_lr_mult) if grouped else model.parameters()
-    optimizer = torch.optim.Adam(params, lr=args.lr, weight_decay=args.weight_decay)
-    steps_per_epoch = len(train_ds) // args.batch_size
-    per_step = args.warmup_epochs > 0
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
-    if per_step:
-        cosine = args.schedule == "cosine"
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: lr_factor(step, steps_per_epoch, args.epochs, args.warmup_epochs, cosine)
-        )
-    elif args.schedule == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
-
-    start, best_acc, best_epoch, history = 1, -1.0, 0, []
-    earlier_commands: list[str] = []
+    # The order below is the order in which the run draws from the global RNGs: keep it.
+    data = create_data(args)
+    classes = data.classes
+    model, init_report = create_run_model(args, len(classes), data.train_set, data.pre, dd.device, dd.main)
+    criterion = create_criterion(args, len(classes), model.num_features, dd.device)
+    optimizer = create_optimizer(model, args)
+    schedule = create_schedule(optimizer, args, len(data.train) // args.batch_size)
+    ck = Checkpointer(run, rule)
     if args.resume:
-        ck = torch_load(args.resume)
-        # A resumed model was made by every command of the run, so all of them go into its card.
-        earlier_commands = [*ck["meta"].get("earlier_commands", []), ck["meta"]["command"]]
-        model.load_state_dict(ck["model"])
-        criterion.load_state_dict(ck["criterion"])
-        optimizer.load_state_dict(ck["optimizer"])
-        if scheduler is not None and ck.get("scheduler"):
-            scheduler.load_state_dict(ck["scheduler"])
-        start, best_acc, best_epoch, history = ck["epoch"] + 1, ck["best_acc"], ck["best_epoch"], ck["history"]
-        torch.set_rng_state(ck["rng"]["torch"])
-        np.random.set_state(ck["rng"]["numpy"])
-        random.setstate(ck["rng"]["python"])
-        init_report = ck["meta"].get("init")
-        print(f"resumed from {args.resume} at epoch {start}")
-
-    meta = {
-        "args": vars(args),
-        "command": command,
-        "earlier_commands": earlier_commands,
-        "classes": list(classes),
-        "preprocess": pre.card(),
-        "balance": plan,
-        "train_images": len(train_set),
-        "valid_images": len(valid_set),
-        "train_source": train_set.source,
-        "data_info": train_set.info,
-        "paper_defaults": PAPER_DEFAULTS,
-        "init": init_report,
-        "posed": posed_info,
-        "selection": {"rule": rule, "means": SELECTION_RULES[rule]},
-        "augment": asdict(augment),
-        "torch": torch.__version__,
-        "parameters": count_parameters(model),
-        "processes": dd.world,
-    }
+        init_report = ck.resume(args.resume, model, criterion, optimizer, schedule).get("init")
+        print(f"resumed from {args.resume} at epoch {ck.start}")
+    meta = run_meta(args, command, ck.earlier_commands, data, model, init_report, rule, dd.world)
     forward = None
     if dd.active:
-        ddp = torch.nn.parallel.DistributedDataParallel(
+        forward = torch.nn.parallel.DistributedDataParallel(
             distributed.WithFeatures(model), device_ids=[dd.device] if dd.device.type == "cuda" else None
         )
-        forward = ddp
         print(f"DistributedDataParallel: {dd.world} processes, {args.batch_size // dd.world} images each per step")
     if dd.main:
         (run / "args.json").write_text(json.dumps(meta, indent=1))
@@ -362,34 +240,26 @@ def main(argv: list[str] | None = None) -> Path:
     try:
         t0 = time.time()
         isatty = sys.stderr.isatty()
-        for epoch in range(start, args.epochs + 1):
+        for epoch in range(ck.start, args.epochs + 1):
             te = time.time()
-            train_ds.set_epoch(epoch)
-            share = (
-                distributed.Shard(train_ds, dd.rank, dd.world, args.batch_size // dd.world) if dd.active else train_ds
-            )
-            loader = DataLoader(
-                share, batch_size=args.batch_size // dd.world, shuffle=False, drop_last=True, num_workers=args.workers
-            )
             tr = train_one_epoch(
                 model,
                 criterion,
-                loader,
+                epoch_loader(data.train, epoch, dd, args.batch_size, args.workers),
                 optimizer,
                 args.soft_labels,
                 f"epoch {epoch}/{args.epochs}",
                 mininterval=0.5 if isatty else 60.0,
-                on_step=scheduler.step if per_step and scheduler is not None else None,
+                on_step=schedule.on_step,
                 forward=forward,
                 gather=(lambda f, y: distributed.gather(dd, f, y)) if dd.active else None,
                 device=dd.device,
             )
             tr = distributed.mean_over_ranks(dd, tr)
             lr = optimizer.param_groups[-1]["lr"]
-            if scheduler is not None and not per_step:
-                scheduler.step()
+            schedule.end_epoch()
             divergence = distributed.max_divergence(dd, model, criterion)
-            if divergence > 1e-4:
+            if divergence > SYNC_TOLERANCE:
                 raise RuntimeError(f"processes out of sync after epoch {epoch}: parameters differ by {divergence:.3g}")
             elapsed = (time.time() - t0) / 60
             stop = args.max_minutes is not None and elapsed > args.max_minutes and epoch < args.epochs
@@ -397,16 +267,9 @@ def main(argv: list[str] | None = None) -> Path:
                 if distributed.broadcast_flag(dd, stop):
                     break
                 continue
-            logits, labels = predict(model, valid_loader, "valid", args.channels_last, dd.device)
-            v_loss = float(torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)))
-            v_acc = float((logits.argmax(1) == labels).mean())
-            posed_row: dict[str, float] = {}
-            if posed_loader is not None:
-                p_logits, p_labels = predict(model, posed_loader, "posed val", args.channels_last, dd.device)
-                report = classification_report(p_logits, p_labels, classes)
-                posed_row = {"posed_val_acc": report["accuracy"], "posed_val_bacc": report["balanced_accuracy"]}  # type: ignore[dict-item]
+            scores = validate(model, data, args.channels_last, dd.device)
             secs = time.time() - te
-            history.append(
+            improved = ck.add_epoch(
                 {
                     "epoch": epoch,
                     "lr": lr,
@@ -414,51 +277,15 @@ def main(argv: list[str] | None = None) -> Path:
                     "train_ce": tr["ce"],
                     "train_center": tr["center"],
                     "train_acc": tr["acc"],
-                    "valid_loss": v_loss,
-                    "valid_acc": v_acc,
-                    **posed_row,
+                    **scores,
                     "images": int(tr["images"]),
                     "seconds": round(secs, 1),
                     "images_per_s": round(tr["images"] / secs, 1),
                     **({"processes": dd.world, "rank_divergence": divergence} if dd.active else {}),
                 }
             )
-            score = selection_score(rule, history[-1])
-            history[-1]["selection_score"] = score
-            improved = score > best_acc
-            if improved:
-                best_acc, best_epoch = score, epoch
-            ck = {
-                "model": model.state_dict(),
-                "criterion": criterion.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict() if scheduler else None,
-                "epoch": epoch,
-                "best_acc": best_acc,
-                "best_epoch": best_epoch,
-                "history": history,
-                "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()},
-                "model_name": args.model,
-                "num_classes": len(classes),
-                "in_chans": args.in_chans,
-                "meta": meta,
-            }
-            torch.save(ck, run / "last.tmp")
-            (run / "last.tmp").replace(run / "last.pt")
-            if improved:
-                torch.save(ck, run / "best.pt")
-            write_logs(run, history)
-            print(
-                f"epoch {epoch}: train loss {tr['loss']:.4f} acc {tr['acc']:.4f} | valid loss {v_loss:.4f} "
-                f"acc {v_acc:.4f}"
-                + (
-                    f" | posed val acc {posed_row['posed_val_acc']:.4f} bacc {posed_row['posed_val_bacc']:.4f}"
-                    if posed_row
-                    else ""
-                )
-                + f" | best {rule} {best_acc:.4f} @ {best_epoch} | {secs:.0f}s",
-                flush=True,
-            )
+            ck.save(model, criterion, optimizer, schedule, meta, improved)
+            print(summary(epoch, tr, scores, ck, secs), flush=True)
             if distributed.broadcast_flag(dd, stop):
                 print(f"stopping: --max-minutes {args.max_minutes} passed after epoch {epoch}")
                 break

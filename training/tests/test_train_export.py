@@ -7,6 +7,7 @@ import torch
 
 from training import evaluate, export, train
 from training.engine import torch_load
+from training.factory.optim import lr_factor
 from training.models import create_model
 
 from .conftest import ferplus_dir
@@ -143,10 +144,10 @@ def test_short_training_on_ferplus_subset_loss_falls(tmp_path: Path) -> None:
 
 
 def test_learning_rate_warms_up_per_step_then_follows_the_cosine() -> None:
-    f = [train.lr_factor(s, steps_per_epoch=10, epochs=4, warmup_epochs=1, cosine=True) for s in range(40)]
+    f = [lr_factor(s, steps_per_epoch=10, epochs=4, warmup_epochs=1, cosine=True) for s in range(40)]
     assert f[0] == pytest.approx(0.1 * (0.5 * (1 + np.cos(0)))) and f[9] < 1 and f[9] > f[4] > f[0]
     assert f[20] == pytest.approx(0.5) and f[39] < 0.01  # halfway down the cosine at half of the steps
-    flat = [train.lr_factor(s, 10, 4, 0.5, cosine=False) for s in range(40)]
+    flat = [lr_factor(s, 10, 4, 0.5, cosine=False) for s in range(40)]
     assert flat[4] == 1.0 and flat[39] == 1.0 and flat[0] == pytest.approx(0.2)
 
 
