@@ -225,6 +225,16 @@ describe('Player failures the listener is told of', () => {
     expect(player.message).toMatch(/Press play to start the music/);
   });
 
+  it('keeps the skip message of a track that cannot load, which play() also rejects', async () => {
+    const { audio, player } = failing({ 'library.markUnplayable': () => ({ marked: true }) });
+    vi.mocked(audio.play).mockRejectedValueOnce(new DOMException('no supported source was found', 'NotSupportedError'));
+    player.playList([track(1, { title: 'Gone' }), track(2)]);
+    fire(audio, 'error');
+    await settle();
+    expect(player.current?.track.id).toBe(2);
+    expect(player.message).toBe('Skipped “Gone”: the file could not be decoded.');
+  });
+
   it('goes on to the next track when a skip cannot be saved, and says the feedback was not kept', async () => {
     const { player } = failing({
       'mood.feedback': () => {

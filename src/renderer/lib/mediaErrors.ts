@@ -1,9 +1,11 @@
 /**
- * A media element's play() also rejects when a newer load or stream replaces the one it was
- * starting (AbortError): that is the normal course of skipping, not a failure to report.
+ * play() rejections that something else already covers, so reporting them would only overwrite a
+ * better message: a newer load or stream replaced the one being started (AbortError), or the
+ * source cannot load at all (NotSupportedError), which the element's 'error' event reports with
+ * its reason and the player skips.
  */
 export function isSuperseded(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'AbortError';
+  return error instanceof DOMException && (error.name === 'AbortError' || error.name === 'NotSupportedError');
 }
 
 /** What to tell the listener when play() fails for a reason other than being superseded. */
