@@ -7,6 +7,26 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
+/**
+ * onnxruntime's own log: only errors reach the user. At its default (warning) it prints lines
+ * such as "Failed to persist telemetry device ID" and provider notices that ask nothing of them.
+ * EMOTUNE_ONNX_LOG=verbose|info|warning shows more when looking into a problem.
+ */
+const ORT_LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
+const requestedLog = ORT_LOG_LEVELS.indexOf(process.env.EMOTUNE_ONNX_LOG as (typeof ORT_LOG_LEVELS)[number]);
+const logSeverityLevel = (requestedLog >= 0 ? requestedLog : 3) as 0 | 1 | 2 | 3 | 4;
+ort.env.logLevel = ORT_LOG_LEVELS[logSeverityLevel];
+
+/**
+ * Telemetry off. onnxruntime-node 1.30's Linux build (and, by onnxruntime's notes, the macOS
+ * one) sends usage events to Microsoft and keeps a device ID and an event cache under
+ * ~/.cache/Microsoft/DeveloperTools/.onnxruntime; Windows builds use ETW. ORT_DISABLE_TELEMETRY=1,
+ * set before the first session, creates none of that. The JavaScript API has no switch for it.
+ * In a worker thread this assignment does not reach the native library, so the processes that
+ * start vision workers in a thread set it too (webMain.ts).
+ */
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 export interface TensorSpec {
   name: string;
   /** Expected dimensions; -1 for a free (batch) dimension. */
@@ -34,9 +54,9 @@ export function preferredProviders(
 }
 
 /**
- * The CUDA provider is a separate library that onnxruntime-node's install script downloads
- * (skipped with ONNXRUNTIME_NODE_INSTALL=skip, or without CUDA 12); without it, trying CUDA
- * only prints a native error, so look for the file first.
+ * The CUDA provider is a separate library that scripts/install-binaries.mjs downloads after
+ * npm ci where an NVIDIA driver is found (not with ONNXRUNTIME_NODE_INSTALL=skip); without it,
+ * trying CUDA only prints a native error, so look for the file first.
  */
 function missingProviderReason(provider: string): string | undefined {
   if (provider !== 'cuda') return undefined;
@@ -50,7 +70,10 @@ function missingProviderReason(provider: string): string | undefined {
   return existsSync(join(binding, 'libonnxruntime_providers_cuda.so')) ? undefined : 'the CUDA provider library is not installed';
 }
 
-/** Why a provider was not used, for the log and the About box. */
+/**
+ * Why a provider was not used, for the About box. Printed only when the user asked for that
+ * provider (EMOTUNE_EXECUTION_PROVIDER): the fallback to the CPU is expected, not news.
+ */
 export const providerFallbacks: { model: string; provider: string; reason: string }[] = [];
 
 export class ModelLoadError extends Error {
@@ -76,13 +99,15 @@ export async function loadOnnxModel(
   for (const candidate of providers) {
     const missing = missingProviderReason(candidate);
     if (missing) {
-      if (!providerFallbacks.some((f) => f.provider === candidate)) console.warn(`onnxruntime: not using ${candidate}: ${missing}`);
+      if (candidate === process.env.EMOTUNE_EXECUTION_PROVIDER && !providerFallbacks.some((f) => f.provider === candidate)) {
+        console.warn(`onnxruntime: not using ${candidate}: ${missing}`);
+      }
       providerFallbacks.push({ model: path, provider: candidate, reason: missing });
       continue;
     }
     try {
       // One intra-op thread: on a 2-core machine it was as fast as two and leaves a core for the UI.
-      session = await ort.InferenceSession.create(path, { executionProviders: [candidate], intraOpNumThreads: 1, logSeverityLevel: 3 });
+      session = await ort.InferenceSession.create(path, { executionProviders: [candidate], intraOpNumThreads: 1, logSeverityLevel });
       provider = candidate;
       break;
     } catch (error) {
@@ -90,7 +115,9 @@ export async function loadOnnxModel(
       if (candidate !== 'cpu') {
         const reason = (error as Error).message.split('\n')[0] ?? String(error);
         providerFallbacks.push({ model: path, provider: candidate, reason });
-        console.warn(`onnxruntime: ${candidate} is not available for ${path} (${reason}); trying the next provider`);
+        if (candidate === process.env.EMOTUNE_EXECUTION_PROVIDER) {
+          console.warn(`onnxruntime: ${candidate} is not available for ${path} (${reason}); trying the next provider`);
+        }
       }
     }
   }
