@@ -4,13 +4,16 @@
  */
 import type { z } from 'zod';
 import type { ExpressionStateSettings } from './expressions.js';
-import type { LibraryFolder, ScanProgress, Track } from './library.js';
+import type { AlbumSummary, ArtistSummary, GenreSummary, LibraryFolder, ScanProgress, Track } from './library.js';
 import type { Mood, MoodHistory, MoodPolicy } from './mood.js';
 import {
   addFolderSchema,
+  albumQuerySchema,
+  artistQuerySchema,
   emptyParamsSchema,
   exportPlaylistSchema,
   folderIdSchema,
+  genreQuerySchema,
   importPlaylistSchema,
   nextTrackSchema,
   recordPlaySchema,
@@ -21,6 +24,7 @@ import {
   rescanSchema,
   setMoodSchema,
   setPolicySchema,
+  trackFilterSchema,
   trackIdsSchema,
   trackQuerySchema,
   videoFrameSchema,
@@ -72,7 +76,13 @@ export const API_CALLS = {
   'library.pickFolder': call(emptyParamsSchema).returns<LibraryFolder | null>(),
   'library.removeFolder': call(folderIdSchema).returns<{ removed: boolean }>(),
   'library.rescan': call(rescanSchema).returns<ScanProgress[]>(),
+  /** One page of tracks, searched, filtered and sorted by the database (pages of at most TRACK_PAGE_SIZE). */
   'library.tracks': call(trackQuerySchema).returns<Track[]>(),
+  /** How many tracks library.tracks has for these filters, in all its pages. */
+  'library.trackCount': call(trackFilterSchema).returns<{ count: number }>(),
+  'library.artists': call(artistQuerySchema).returns<ArtistSummary[]>(),
+  'library.albums': call(albumQuerySchema).returns<AlbumSummary[]>(),
+  'library.genres': call(genreQuerySchema).returns<GenreSummary[]>(),
   'library.setMood': call(setMoodSchema).returns<{ changed: number }>(),
   'library.writeMoodTags': call(trackIdsSchema).returns<{ written: number; failed: { path: string; message: string }[] }>(),
   'library.importPlaylist': call(importPlaylistSchema).returns<{ name: string; matched: number; missing: string[] }>(),

@@ -35,17 +35,50 @@ const modeSchema = policyModeSchema;
 export const addFolderSchema = z.object({ path }).strict();
 export const folderIdSchema = z.object({ id }).strict();
 export const rescanSchema = z.object({ folderId: id.optional() }).strict();
-export const trackSortSchema = z.enum(['title', 'artist', 'album', 'duration', 'added']);
+/** title, artist, album and genre sort naturally ("track2" before "track10"), ignoring case and accents. */
+export const trackSortSchema = z.enum(['title', 'artist', 'album', 'duration', 'added', 'trackNo', 'genre', 'year']);
+/** Left out, each sort goes its natural way: ascending, except `added`, newest first. */
+export const sortDirectionSchema = z.enum(['asc', 'desc']);
 /** The most tracks one library.tracks call returns: a large library comes in pages, each a call of its own. */
 export const TRACK_PAGE_SIZE = 2000;
-export const trackQuerySchema = z
+/** The most artists, albums or genres one call returns. */
+export const SUMMARY_PAGE_SIZE = 2000;
+const tagValue = z.string().max(1000);
+const offset = z.number().int().min(0);
+/**
+ * Which tracks: a search over title, artist, album, album artist and genre, and exact filters
+ * (case and accents aside). '' picks the tracks without that tag; `album` with `albumArtist` picks
+ * one album as library.albums names it; `mood` is the mood that counts for the track.
+ */
+export const trackFilterSchema = z
   .object({
     query: z.string().max(200).optional(),
+    artist: tagValue.optional(),
+    album: tagValue.optional(),
+    albumArtist: tagValue.optional(),
+    genre: tagValue.optional(),
+    mood: moodSchema.optional(),
+  })
+  .strict();
+export const trackQuerySchema = trackFilterSchema
+  .extend({
     sort: trackSortSchema.optional(),
-    offset: z.number().int().min(0).optional(),
+    direction: sortDirectionSchema.optional(),
+    offset: offset.optional(),
     limit: z.number().int().min(1).max(TRACK_PAGE_SIZE).optional(),
   })
   .strict();
+const summaryPage = {
+  direction: sortDirectionSchema.optional(),
+  offset: offset.optional(),
+  limit: z.number().int().min(1).max(SUMMARY_PAGE_SIZE).optional(),
+};
+export const artistQuerySchema = z.object({ sort: z.enum(['name', 'trackCount']).optional(), ...summaryPage }).strict();
+/** Every album, or with `artist` those where the artist has a track or is the album artist. */
+export const albumQuerySchema = z
+  .object({ artist: tagValue.optional(), sort: z.enum(['album', 'artist', 'year', 'trackCount']).optional(), ...summaryPage })
+  .strict();
+export const genreQuerySchema = z.object({ sort: z.enum(['name', 'trackCount']).optional(), ...summaryPage }).strict();
 export const setMoodSchema = z.object({ trackIds, mood: moodSchema.nullable() }).strict();
 export const trackIdsSchema = z.object({ trackIds }).strict();
 /** The playlist's text, read by the renderer from a file the user picked: never a path. */

@@ -3,7 +3,7 @@
  * them ({ ...libraryHandlers(library), ...moodHandlers(mood), ... }) for each renderer's session.
  */
 import type { ApiMethod } from '../../shared/api.js';
-import { TRACK_PAGE_SIZE } from '../../shared/schemas.js';
+import { SUMMARY_PAGE_SIZE, TRACK_PAGE_SIZE } from '../../shared/schemas.js';
 import type { LibraryService } from '../library/libraryService.js';
 import type { MoodService } from '../mood/moodService.js';
 import type { VisionService, VisionSession } from '../vision/visionService.js';
@@ -24,6 +24,10 @@ export function libraryHandlers(library: LibraryService, pickFolder?: () => Prom
     'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
     'library.rescan': ({ folderId }) => library.rescan(folderId),
     'library.tracks': (query) => library.listTracks({ ...query, limit: query.limit ?? TRACK_PAGE_SIZE }),
+    'library.trackCount': (filter) => ({ count: library.countTracks(filter) }),
+    'library.artists': (query) => library.listArtists({ ...query, limit: query.limit ?? SUMMARY_PAGE_SIZE }),
+    'library.albums': (query) => library.listAlbums({ ...query, limit: query.limit ?? SUMMARY_PAGE_SIZE }),
+    'library.genres': (query) => library.listGenres({ ...query, limit: query.limit ?? SUMMARY_PAGE_SIZE }),
     'library.setMood': ({ trackIds, mood }) => ({ changed: library.setUserMood(trackIds, mood) }),
     'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
     'library.importPlaylist': ({ content, name }) => library.importPlaylist(content, name),

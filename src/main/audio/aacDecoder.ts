@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { BadAudio } from './analysisAudio.js';
-import type { ByteSource } from './byteSource.js';
+import { afterId3, type ByteSource } from './byteSource.js';
 import { UnsupportedCodec } from './mp4Demuxer.js';
 
 const require = createRequire(import.meta.url);
@@ -173,6 +173,29 @@ export function parseAdtsHeader(b: Uint8Array, at: number): AdtsFrameHeader | nu
   const sampleRate = ADTS_RATES[rateIndex];
   if (!sampleRate || length < 7 + (b[at + 1]! & 1 ? 0 : 2)) return null;
   return { length, blocks: (b[at + 6]! & 3) + 1, config: { objectType, rateIndex, sampleRate, channelConfig } };
+}
+
+/**
+ * Whether a raw AAC stream starts (after any ID3v2 tag) with three ADTS frames in a row, or two that
+ * end the file: 'cut' where a frame starts it but the file ends first. Reads 8 KB; for telling music
+ * from random bytes, which music-metadata takes for ADTS as often as not.
+ */
+export async function probeAdtsStream(source: ByteSource): Promise<'frames' | 'cut' | 'none'> {
+  const start = await afterId3(source);
+  const head = await source.read(start, 3 * 0x2000);
+  const ends = start + head.length >= source.size;
+  let at = 0;
+  let rateIndex = -1;
+  for (let frame = 0; frame < 3; frame++) {
+    // The file is over where the next frame would start: whole frames up to here, or none.
+    if (ends && at === head.length) return frame >= 2 ? 'frames' : frame === 1 || start > 0 ? 'cut' : 'none';
+    const header = parseAdtsHeader(head, at);
+    if (!header || (rateIndex >= 0 && header.config.rateIndex !== rateIndex)) return 'none';
+    if (at + header.length > head.length) return ends ? 'cut' : 'none';
+    rateIndex = header.config.rateIndex;
+    at += header.length;
+  }
+  return 'frames';
 }
 
 /**

@@ -50,7 +50,7 @@ export function parseMpegHeader(b: Uint8Array, at: number): MpegFrameHeader | nu
 }
 
 /** Where three frames in a row start, searching from `from`; -1 if nowhere in `b`. */
-function findFrames(b: Uint8Array, from: number): number {
+export function findFrames(b: Uint8Array, from: number): number {
   for (let at = from; at + 4 <= b.length; at++) {
     const first = parseMpegHeader(b, at);
     if (!first) continue;
@@ -72,6 +72,52 @@ function headerFrameCount(frame: Uint8Array, header: MpegFrameHeader): number | 
   if ((tag === 'Xing' || tag === 'Info') && b.length >= xing + 12 && b.readUInt32BE(xing + 4) & 1) return b.readUInt32BE(xing + 8);
   if (b.toString('latin1', 36, 40) === 'VBRI' && b.length >= 36 + 18) return b.readUInt32BE(36 + 14);
   return null;
+}
+
+/** What the first 64 KB of an MPEG audio stream say, for telling music from a file that only looks like it. */
+export type MpegProbe =
+  /** Frames follow one another; `promisedBytes` is the stream's size as its Xing/Info or VBRI header gives it. */
+  | { kind: 'frames'; firstFrame: number; promisedBytes: number | null }
+  /** A frame header where the audio starts, but the file ends before two whole frames do. */
+  | { kind: 'cut' }
+  /** No run of frames at all: not MPEG audio. */
+  | { kind: 'none' };
+
+/** The stream's byte count from a Xing/Info (flag 2) or VBRI header in the first frame, where there is one. */
+function headerByteCount(frame: Uint8Array, header: MpegFrameHeader): number | null {
+  const b = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  const side = header.mpeg1 ? (header.mono ? 17 : 32) : header.mono ? 9 : 17;
+  const xing = 4 + side;
+  const tag = b.toString('latin1', xing, xing + 4);
+  if ((tag === 'Xing' || tag === 'Info') && b.length >= xing + 8) {
+    const flags = b.readUInt32BE(xing + 4);
+    if (!(flags & 2)) return null;
+    const at = xing + 8 + (flags & 1 ? 4 : 0);
+    return b.length >= at + 4 ? b.readUInt32BE(at) : null;
+  }
+  if (b.toString('latin1', 36, 40) === 'VBRI' && b.length >= 36 + 14) return b.readUInt32BE(36 + 10);
+  return null;
+}
+
+/** Looks at the stream's start without decoding it: cheap enough for every file a scan reads. */
+export async function probeMpegStream(source: ByteSource): Promise<MpegProbe> {
+  const start = await afterId3(source);
+  const buffer = await source.read(start, CHUNK_BYTES);
+  const first = findFrames(buffer, 0);
+  if (first >= 0) {
+    const header = parseMpegHeader(buffer, first)!;
+    return {
+      kind: 'frames',
+      firstFrame: start + first,
+      promisedBytes: headerByteCount(buffer.subarray(first, first + header.length), header),
+    };
+  }
+  // A header right where the audio should start, and the file over before the frames are: cut short.
+  if (start + buffer.length >= source.size) {
+    for (let at = 0; at < Math.min(buffer.length, 4); at++) if (parseMpegHeader(buffer, at)) return { kind: 'cut' };
+    if (start > 0 && buffer.length < 4) return { kind: 'cut' }; // tags, and nothing after them
+  }
+  return { kind: 'none' };
 }
 
 export async function decodeMp3File(source: ByteSource): Promise<PcmAudio> {

@@ -126,6 +126,53 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE plays ADD COLUMN target_mood TEXT;
   ALTER TABLE plays ADD COLUMN music_mood TEXT;
   `,
+  // 3: track and disc numbers, genre, year and album artist; natural-sort keys (computed by the scanner:
+  // SQLite has no natural collation) with an index per sort; the cover image beside a track; search over
+  // genre and album artist too; the demo folder marked, and the formats a scan could not play, by folder.
+  // Every file is read again on the next scan (mtime -1) for the new tags; until then the keys are the
+  // lower-cased tags, so sorting works at once.
+  `
+  ALTER TABLE tracks ADD COLUMN track_no INTEGER;
+  ALTER TABLE tracks ADD COLUMN disc_no INTEGER;
+  ALTER TABLE tracks ADD COLUMN genre TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tracks ADD COLUMN year INTEGER;
+  ALTER TABLE tracks ADD COLUMN album_artist TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tracks ADD COLUMN cover_path TEXT;
+  ALTER TABLE tracks ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tracks ADD COLUMN artist_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tracks ADD COLUMN album_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tracks ADD COLUMN album_artist_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tracks ADD COLUMN genre_key TEXT NOT NULL DEFAULT '';
+  UPDATE tracks SET title_key = lower(title), artist_key = lower(artist), album_key = lower(album), album_artist_key = lower(artist),
+    mtime_ms = -1;
+  CREATE INDEX tracks_by_title ON tracks(title_key, id);
+  CREATE INDEX tracks_by_artist ON tracks(artist_key, album_key, disc_no, track_no, title_key, id);
+  CREATE INDEX tracks_by_album ON tracks(album_key, album_artist_key, disc_no, track_no, title_key, id);
+  CREATE INDEX tracks_by_genre ON tracks(genre_key, artist_key, album_key, disc_no, track_no, title_key, id);
+  CREATE INDEX tracks_by_year ON tracks(year, artist_key, album_key, disc_no, track_no, title_key, id);
+  CREATE INDEX tracks_by_number ON tracks(disc_no, track_no, album_key, title_key, id);
+  CREATE INDEX tracks_by_duration ON tracks(duration_sec, id);
+  DROP TRIGGER tracks_fts_insert;
+  DROP TRIGGER tracks_fts_delete;
+  DROP TRIGGER tracks_fts_update;
+  DROP TABLE tracks_fts;
+  CREATE VIRTUAL TABLE tracks_fts USING fts5(title, artist, album, album_artist, genre, content='tracks', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+  INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild');
+  CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks BEGIN
+    INSERT INTO tracks_fts(rowid, title, artist, album, album_artist, genre) VALUES (new.id, new.title, new.artist, new.album, new.album_artist, new.genre);
+  END;
+  CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, artist, album, album_artist, genre)
+      VALUES ('delete', old.id, old.title, old.artist, old.album, old.album_artist, old.genre);
+  END;
+  CREATE TRIGGER tracks_fts_update AFTER UPDATE OF title, artist, album, album_artist, genre ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, artist, album, album_artist, genre)
+      VALUES ('delete', old.id, old.title, old.artist, old.album, old.album_artist, old.genre);
+    INSERT INTO tracks_fts(rowid, title, artist, album, album_artist, genre) VALUES (new.id, new.title, new.artist, new.album, new.album_artist, new.genre);
+  END;
+  ALTER TABLE folders ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE folders ADD COLUMN unsupported TEXT;
+  `,
 ];
 
 export function openLibraryDatabase(path: string, migrations: readonly string[] = MIGRATIONS, busyTimeoutMs = 5000): Db {

@@ -3,7 +3,7 @@
  * files with ID3 tags (title, artist, album, mood), so a fresh install plays something at once.
  * Each mood's recipe follows what the audio estimator listens for: mode, tempo, loudness, brightness.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Mood } from '../../shared/mood.js';
 import { encodeWav } from '../audio/wav.js';
@@ -114,19 +114,33 @@ export interface DemoTrack {
   mood: Mood;
 }
 
+function demoFileName(recipe: Recipe, variant: number): string {
+  return `${recipe.mood}-${variant + 1}.wav`;
+}
+
 /** Writes the demo pieces into `folder` and returns what it wrote. */
 export async function createDemoLibrary(folder: string, seconds = 16): Promise<DemoTrack[]> {
   await mkdir(folder, { recursive: true });
   const out: DemoTrack[] = [];
   for (const recipe of RECIPES) {
     for (const [variant, title] of recipe.titles.entries()) {
-      const path = join(folder, `${recipe.mood}-${variant + 1}.wav`);
+      const path = join(folder, demoFileName(recipe, variant));
       await writeFile(path, encodeWav({ sampleRate: SAMPLE_RATE, samples: synthesise(recipe, variant, seconds) }));
       writeTags(path, { title, artist: DEMO_ARTIST, album: DEMO_ALBUM, mood: recipe.mood });
       out.push({ path, title, mood: recipe.mood });
     }
   }
   return out;
+}
+
+/** Deletes the pieces createDemoLibrary wrote, and the folder if nothing else is in it; anything else is left alone. */
+export async function removeDemoFiles(folder: string): Promise<void> {
+  for (const recipe of RECIPES) {
+    for (const variant of recipe.titles.keys()) await rm(join(folder, demoFileName(recipe, variant)), { force: true });
+  }
+  await rmdir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST' && error.code !== 'ENOENT') throw error;
+  });
 }
 
 function synthesise(recipe: Recipe, variant: number, seconds: number): Float32Array {

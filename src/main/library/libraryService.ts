@@ -4,10 +4,22 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
+import type {
+  AlbumQuery,
+  AlbumSummary,
+  ArtistQuery,
+  ArtistSummary,
+  GenreQuery,
+  GenreSummary,
+  LibraryFolder,
+  ScanProgress,
+  Track,
+  TrackFilter,
+  TrackQuery,
+} from '../../shared/library.js';
 import type { Mood } from '../../shared/mood.js';
 import { openLibraryDatabase } from './database.js';
-import { createDemoLibrary } from './demoLibrary.js';
+import { createDemoLibrary, removeDemoFiles } from './demoLibrary.js';
 import { FolderWatcher } from './folderWatcher.js';
 import { LibraryStore } from './libraryStore.js';
 import { formatM3u, parseM3u } from './m3u.js';
@@ -42,6 +54,8 @@ export class LibraryService {
       (id) => void this.rescan(id).catch((error: unknown) => console.error('Emotune: the rescan of a changed folder failed:', error)),
     );
     this.watching = options.watch !== false;
+    // Libraries from before the demo folder was marked: it is the one Emotune writes in its data folder.
+    this.store.folders.markDemo(this.demoFolder);
     if (this.watching) for (const f of this.store.folders.list()) this.watcher.watch(f.id, f.path);
   }
 
@@ -52,9 +66,14 @@ export class LibraryService {
     return this.demoLibraryRun;
   }
 
+  /** Where the demo library is written. */
+  get demoFolder(): string {
+    return resolve(this.dataDir, DEMO_FOLDER_NAME);
+  }
+
   private async createDemoLibraryOnce(): Promise<LibraryFolder | undefined> {
     if (this.store.settings.get<boolean>(DEMO_CREATED_KEY) || this.store.folders.list().length > 0) return undefined;
-    const folder = join(this.dataDir, DEMO_FOLDER_NAME);
+    const folder = this.demoFolder;
     await createDemoLibrary(folder);
     this.store.settings.set(DEMO_CREATED_KEY, true);
     return this.addFolder(folder);
@@ -78,7 +97,11 @@ export class LibraryService {
     });
     const nested = this.store.folders.list().find((f) => absolute.startsWith(`${f.path}/`) || f.path.startsWith(`${absolute}/`));
     if (nested) throw new Error(`cannot add ${absolute}: it overlaps the library folder ${nested.path}`);
-    const folder = this.store.folders.add(absolute);
+    let folder = this.store.folders.add(absolute);
+    if (absolute === this.demoFolder) {
+      this.store.folders.markDemo(absolute);
+      folder = { ...folder, demo: true };
+    }
     if (this.watching) this.watcher.watch(folder.id, folder.path);
     // The scan goes on in the background and reports its progress as events.
     void this.rescan(folder.id);
@@ -86,10 +109,20 @@ export class LibraryService {
     return folder;
   }
 
+  /**
+   * Removes a folder from the library. The demo library's pieces, which Emotune wrote itself, are
+   * deleted with it (and it is not written again).
+   */
   removeFolder(id: number): boolean {
+    const folder = this.store.folders.list().find((f) => f.id === id);
     this.watcher.unwatch(id);
     const removed = this.store.folders.remove(id);
     if (removed) this.events.changed();
+    if (removed && folder?.demo) {
+      void removeDemoFiles(folder.path).catch((error: unknown) =>
+        console.error('Emotune: could not delete the demo library files:', error),
+      );
+    }
     return removed;
   }
 
@@ -157,8 +190,24 @@ export class LibraryService {
     return this.store.folders.list();
   }
 
-  listTracks(options: { query?: string; sort?: TrackSort; offset?: number; limit?: number }): Track[] {
+  listTracks(options: TrackQuery): Track[] {
     return this.store.tracks.list(options);
+  }
+
+  countTracks(filter: TrackFilter): number {
+    return this.store.tracks.count(filter);
+  }
+
+  listArtists(query: ArtistQuery): ArtistSummary[] {
+    return this.store.tracks.artists(query);
+  }
+
+  listAlbums(query: AlbumQuery): AlbumSummary[] {
+    return this.store.tracks.albums(query);
+  }
+
+  listGenres(query: GenreQuery): GenreSummary[] {
+    return this.store.tracks.genres(query);
   }
 
   setUserMood(trackIds: readonly number[], mood: Mood | null): number {

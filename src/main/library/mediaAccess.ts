@@ -1,12 +1,14 @@
 /**
  * What the audio and cover endpoints may serve: library tracks by id, and nothing else. A URL
- * names a track id, never a path, and the track's real path must still lie inside a library folder.
+ * names a track id, never a path, and the track's real path must still lie inside a library folder;
+ * so must the real path of a cover image beside it.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseFile } from 'music-metadata';
+import { imageType } from './coverImage.js';
 import { realPathInLibrary } from './libraryPaths.js';
 import type { LibraryStore } from './libraryStore.js';
 
@@ -46,11 +48,43 @@ export async function resolveMedia(store: LibraryStore, idSegment: string): Prom
   return { path, contentType: AUDIO_TYPES[extname(track.path).toLowerCase()] ?? 'application/octet-stream' };
 }
 
-/** The first embedded picture of a track, if it has one. */
+/** The first embedded picture of a track, if it has one: the picture as it is, never scaled or cropped. */
 export async function readCover(path: string): Promise<{ data: Uint8Array; contentType: string } | null> {
   const { common } = await parseFile(path, { skipPostHeaders: true });
   const picture = common.picture?.[0];
   return picture ? { data: picture.data, contentType: picture.format || 'image/jpeg' } : null;
+}
+
+/** A cover image beside the music larger than this is not served (a poster scan, say). */
+const MAX_COVER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A track's cover art: its embedded picture first, else the cover image the scan found in its
+ * folder, served only if that image's real path (links resolved) lies inside a library folder and
+ * it is a JPEG or PNG. `trackPath` is the track's real path, already checked.
+ */
+export async function trackCover(
+  store: LibraryStore,
+  trackId: number,
+  trackPath: string,
+): Promise<{ data: Uint8Array; contentType: string } | null> {
+  const source = store.tracks.coverOf(trackId);
+  if (!source) return null;
+  if (source.embedded) {
+    const embedded = await readCover(trackPath).catch(() => null);
+    if (embedded) return embedded;
+  }
+  if (source.folderImage === null) return null;
+  const real = await realPathInLibrary(
+    source.folderImage,
+    store.folders.list().map((f) => f.path),
+  );
+  if (real === null) return null;
+  const info = await stat(real).catch(() => undefined);
+  if (!info?.isFile() || info.size > MAX_COVER_BYTES) return null;
+  const data = await readFile(real).catch(() => null);
+  const contentType = data && imageType(data);
+  return data && contentType ? { data, contentType } : null;
 }
 
 /** What a media request gets, whichever transport carries it. */
@@ -82,7 +116,7 @@ export async function mediaResponse(
   if (!media) return text(404, 'not a library track');
   const head = request.method === 'HEAD';
   if (kind === 'cover') {
-    const cover = await readCover(media.path).catch(() => null);
+    const cover = await trackCover(store, Number(idSegment), media.path).catch(() => null);
     if (!cover) return { status: 404, headers: {}, body: null };
     const headers = { 'content-type': cover.contentType, 'content-length': String(cover.data.byteLength), 'cache-control': 'no-cache' };
     return { status: 200, headers, body: head ? null : cover.data };

@@ -2,16 +2,19 @@
  * Scans a library folder: lists audio files, reads the new and changed ones (by size and mtime),
  * and removes the vanished ones. Writes go in batches, one transaction each, so a crash or a
  * kill loses at most the batch in flight, and the next scan carries on from what was committed.
- * A file that cannot be read is recorded with its error and skipped.
+ * A file that is no music (it cannot be read, or holds no audio) is recorded with the reason and
+ * skipped; files of audio formats Emotune cannot play are counted by extension. The cover image
+ * of each folder (cover.jpg, folder.jpg, front.jpg or .png) is noted as the listing passes it.
  */
 import { lstat, opendir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ScanProgress } from '../../shared/library.js';
 import { moodFromTag } from '../../shared/mood.js';
 import type { LibraryStore } from './libraryStore.js';
 import type { MoodRecord, TrackRecord } from './store/trackStore.js';
-import { isAudioFile, readFileTags } from './tagReader.js';
+import { folderTags, isAudioFile, readFileTags, unsupportedAudioExtension } from './tagReader.js';
 import { isWriteCopy } from './atomicTagWrite.js';
+import { coverRank, looksLikeImage } from './coverImage.js';
 import { realPathInLibrary } from './libraryPaths.js';
 
 export interface ScanOptions {
@@ -61,15 +64,18 @@ export async function scanFolder(
   report(true);
 
   let listed: ListedFile[];
-  const skipped: Skipped = { unreadable: [], outside: [], badNames: [] };
+  const skipped: Required<Skipped> = { unreadable: [], outside: [], badNames: [], unsupported: {} };
+  const covers = new Map<string, string>();
   try {
-    listed = await listAudioFiles(folderPath, skipped);
+    listed = await listAudioFiles(folderPath, skipped, covers);
   } catch (error) {
     progress.phase = 'failed';
     progress.message = `cannot read the folder ${folderPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     report(true);
     throw new ScanError(progress.message, { cause: error });
   }
+  progress.unsupported = skipped.unsupported;
+  const coverOf = (path: string) => covers.get(dirname(path)) ?? null;
 
   const stored = store.tracks.filesInFolder(folderId);
   const seen = new Set(listed.map((f) => f.path));
@@ -77,6 +83,14 @@ export async function scanFolder(
     const s = stored.get(f.path);
     return !s || s.size !== f.size || s.mtimeMs !== f.mtimeMs;
   });
+  // An unchanged file whose folder gained, lost or changed its cover image.
+  const coverChanged = listed.flatMap((f) => {
+    const s = stored.get(f.path);
+    return s && s.size === f.size && s.mtimeMs === f.mtimeMs && s.coverPath !== coverOf(f.path)
+      ? [{ id: s.id, cover: coverOf(f.path) }]
+      : [];
+  });
+  if (coverChanged.length > 0) store.transaction(() => coverChanged.forEach(({ id, cover }) => store.tracks.setCoverPath(id, cover)));
   progress.phase = 'reading';
   progress.total = changed.length;
   report(true);
@@ -90,9 +104,9 @@ export async function scanFolder(
     progress.current = file.path;
     const isNew = !stored.has(file.path);
     try {
-      const tags = await readFileTags(file.path);
+      const tags = await readFileTags(file.path, { root: folderPath });
       batch.push({
-        record: { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ...tags, error: null },
+        record: { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ...tags, coverPath: coverOf(file.path), error: null },
         mood: fileMoodFromTag(tags.moodText),
       });
       if (isNew) progress.added++;
@@ -108,12 +122,13 @@ export async function scanFolder(
             path: file.path,
             size: file.size,
             mtimeMs: file.mtimeMs,
-            title: file.path.split(/[\\/]/).pop() ?? file.path,
-            artist: '',
-            album: '',
+            // The whole name, so the listener can find the file that is no music.
+            title: basename(file.path),
+            ...folderTags(file.path, folderPath),
             durationSec: null,
             codec: null,
             hasCover: false,
+            coverPath: coverOf(file.path),
             error: (error as Error).message || 'unreadable audio file',
           },
           mood: null,
@@ -135,9 +150,16 @@ export async function scanFolder(
   if (gone.length > 0) store.transaction(() => store.tracks.delete(gone));
   progress.removed = gone.length;
 
+  store.folders.setUnsupported(folderId, skipped.unsupported);
+
   progress.phase = 'done';
   const { unreadable, outside, badNames } = skipped;
   const notes = [];
+  const formats = Object.entries(skipped.unsupported).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (formats.length > 0) {
+    const total = formats.reduce((sum, [, n]) => sum + n, 0);
+    notes.push(`${total} file(s) in formats Emotune cannot play were left out: ${formats.map(([ext, n]) => `${ext} ${n}`).join(', ')}`);
+  }
   if (unreadable.length > 0) notes.push(`could not read ${unreadable.length} sub-folder(s), e.g. ${unreadable[0]}`);
   if (outside.length > 0) notes.push(`skipped ${outside.length} link(s) to files outside the folder, e.g. ${outside[0]}`);
   if (badNames.length > 0) {
@@ -150,7 +172,7 @@ export async function scanFolder(
 
 /** A scan of `folder` that has not read anything yet. */
 export function startProgress(folder: string): ScanProgress {
-  return { folder, phase: 'listing', done: 0, total: 0, current: null, added: 0, updated: 0, removed: 0, failed: 0 };
+  return { folder, phase: 'listing', done: 0, total: 0, current: null, added: 0, updated: 0, removed: 0, failed: 0, unsupported: {} };
 }
 
 /** A tag write's copy that a crash or kill left behind (a live write finishes within seconds). */
@@ -165,18 +187,24 @@ export interface Skipped {
   outside: string[];
   /** Names that are not valid UTF-8: Node cannot name such a file to open it. */
   badNames: string[];
+  /** Files of audio formats Emotune cannot play, by extension. */
+  unsupported?: Record<string, number>;
 }
 
 /**
  * Audio files under a folder, recursively, sorted; unreadable sub-folders, names that are not UTF-8
- * and links leading outside the folder are noted in `skipped` and left out.
+ * and links leading outside the folder are noted in `skipped` and left out, and so are files of
+ * audio formats Emotune cannot play, counted by extension. `covers` gets each folder's cover image
+ * (a JPEG or PNG named cover, folder or front, whose real path is inside the folder scanned).
  */
 export async function listAudioFiles(
   root: string,
   skipped: Skipped = { unreadable: [], outside: [], badNames: [] },
+  covers: Map<string, string> = new Map(),
 ): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
   const pending = [root];
+  const unsupported = (skipped.unsupported ??= {});
   let first = true;
   while (pending.length > 0) {
     const dir = pending.pop()!;
@@ -190,6 +218,7 @@ export async function listAudioFiles(
       continue;
     }
     first = false;
+    const coverCandidates: { path: string; rank: number; link: boolean }[] = [];
     for await (const entry of handle) {
       const raw = entry.name as unknown as Buffer;
       const name = raw.toString('utf8');
@@ -211,7 +240,19 @@ export async function listAudioFiles(
         }
         const info = await stat(path).catch(() => undefined);
         if (info?.isFile()) out.push({ path, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        const ext = unsupportedAudioExtension(path);
+        if (ext !== null) unsupported[ext] = (unsupported[ext] ?? 0) + 1;
+        const rank = coverRank(name);
+        if (rank >= 0) coverCandidates.push({ path, rank, link: entry.isSymbolicLink() });
       }
+    }
+    for (const candidate of coverCandidates.sort((a, b) => a.rank - b.rank)) {
+      // The library's one rule holds for covers too: a link that leads out of the folder is no cover.
+      if (candidate.link && (await realPathInLibrary(candidate.path, [root])) === null) continue;
+      if (!(await stat(candidate.path).catch(() => undefined))?.isFile() || !(await looksLikeImage(candidate.path))) continue;
+      covers.set(dir, candidate.path);
+      break;
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));

@@ -27,6 +27,11 @@ export interface ChoiceRequest {
   avoidRepeats?: number;
   /** Moods the listener has ruled out for a track (by skipping it, or "not this mood"). */
   ruledOut?: (trackId: number, mood: Mood) => boolean;
+  /**
+   * The demo library's tracks: a stand-in for the listener's own music, chosen only for a mood that
+   * none of their own playable tracks has.
+   */
+  demoTrackIds?: ReadonlySet<number>;
 }
 
 export interface TrackChoice {
@@ -42,9 +47,12 @@ export function targetMood(policy: MoodPolicy, mode: PolicyMode, expression: Exp
 export function chooseNextTrack(request: ChoiceRequest): TrackChoice | null {
   const target = targetMood(request.policy, request.mode, request.expression);
   if (target === null) return null;
-  const candidates = request.tracks.filter(
-    (t) => t.error === null && t.mood?.mood === target && t.id !== request.current?.id && !request.ruledOut?.(t.id, target),
-  );
+  const fits = (t: Track) => t.error === null && t.mood?.mood === target && !request.ruledOut?.(t.id, target);
+  const demo = request.demoTrackIds;
+  // Where the listener's own music covers the mood, the demo pieces are out of the running (even
+  // when the one track of their own that fits is the one playing now).
+  const ownCovers = demo !== undefined && demo.size > 0 && request.tracks.some((t) => !demo.has(t.id) && fits(t));
+  const candidates = request.tracks.filter((t) => fits(t) && t.id !== request.current?.id && !(ownCovers && demo.has(t.id)));
   if (candidates.length === 0) return null;
   // Avoid the recent plays, but never so many that nothing is left.
   const avoid = new Set(request.recent.slice(0, Math.min(request.avoidRepeats ?? 20, candidates.length - 1)));

@@ -100,6 +100,7 @@ export class MoodService {
       recent: this.store.plays.recent(50),
       current,
       ruledOut: (trackId, mood) => ruledOut.has(`${trackId}:${mood}`),
+      demoTrackIds: this.store.tracks.demoTrackIds(),
     });
   }
 

@@ -1,12 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openLibraryDatabase, schemaVersion } from '../../../src/main/library/database.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
+import { scanFolder } from '../../../src/main/library/scanner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emotune-db-'));
+const run = promisify(execFile);
 
 describe('openLibraryDatabase', () => {
   it('creates the schema at the latest version, in WAL mode with foreign keys', () => {
@@ -44,6 +48,76 @@ describe('openLibraryDatabase', () => {
     db.prepare('DELETE FROM tracks WHERE id = 1').run();
     expect(db.prepare('SELECT count(*) FROM track_moods').pluck().get()).toBe(0);
     db.close();
+  });
+
+  it('keeps every track, mood, play and playlist when it adds the browsing tags (migration 3), and the next scan reads them', async () => {
+    const path = join(dir, 'v2.sqlite');
+    const music = join(dir, 'v2-music', 'Some Artist', 'Some Album');
+    mkdirSync(music, { recursive: true });
+    const file = join(music, 'song.flac');
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=1',
+      ...['-metadata', 'title=Old Song', '-metadata', 'artist=Old Band', '-metadata', 'album=Old Album'],
+      ...['-metadata', 'genre=Chiptune', '-metadata', 'track=3', '-metadata', 'date=1999'],
+      file,
+    ]);
+    const info = statSync(file);
+    const root = join(dir, 'v2-music');
+    const v2 = openLibraryDatabase(path, MIGRATIONS.slice(0, 2));
+    v2.prepare('INSERT INTO folders (id, path, added_at) VALUES (1, ?, 0)').run(root);
+    const insert = v2.prepare(
+      'INSERT INTO tracks (id, folder_id, path, title, artist, album, size, mtime_ms, duration_sec, codec, added_at, scanned_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 1, ?, 0, 0)',
+    );
+    // As a version-2 scan left them: the real file, unchanged since, and one that is gone.
+    insert.run(1, file, 'Old Song', 'Old Band', 'Old Album', info.size, Math.trunc(info.mtimeMs), 'FLAC');
+    insert.run(2, join(root, 'gone.mp3'), 'Gone Song', 'Gone Band', 'Gone Album', 5, 5, 'MPEG');
+    v2.prepare("INSERT INTO track_moods VALUES (1, 'user', 'calm', NULL, NULL, 1, NULL, 5)").run();
+    v2.prepare("INSERT INTO track_moods VALUES (1, 'audio', 'sad', 0.1, 0.2, 0.4, NULL, 5)").run();
+    v2.prepare("INSERT INTO track_moods VALUES (2, 'listener', 'happy', NULL, NULL, 0.7, 'skips', 5)").run();
+    v2.prepare(
+      "INSERT INTO plays (track_id, played_at, expression, mode, reason, target_mood, music_mood) VALUES (1, 10, 'happiness', 'match', 'why', 'calm', 'calm')",
+    ).run();
+    v2.prepare('INSERT INTO plays (track_id, played_at) VALUES (2, 11)').run();
+    v2.prepare("INSERT INTO listener_feedback (track_id, mood, kind, weight, at) VALUES (2, 'happy', 'skipped', -1, 12)").run();
+    v2.prepare("INSERT INTO playlists (id, name, created_at) VALUES (1, 'mix', 0)").run();
+    v2.prepare('INSERT INTO playlist_tracks VALUES (1, 0, 2), (1, 1, 1)').run();
+    v2.close();
+
+    const store = new LibraryStore(openLibraryDatabase(path));
+    expect(store.tracks.count()).toBe(2);
+    expect(store.tracks.get(1)).toMatchObject({ title: 'Old Song', genre: '', trackNo: null, albumArtist: '', coverSource: null });
+    expect(store.tracks.get(1)?.moods.map((m) => `${m.source}:${m.mood}`)).toEqual(['user:calm', 'audio:sad']);
+    expect(store.tracks.get(2)?.mood).toMatchObject({ source: 'listener', mood: 'happy', raw: 'skips' });
+    expect(store.plays.recent(10)).toEqual([2, 1]);
+    expect(store.plays.last(1)).toEqual({ playedAt: 10, expression: 'happiness', targetMood: 'calm' });
+    expect(store.plays.feedbackFor(2)).toEqual([{ mood: 'happy', kind: 'skipped', weight: -1, expression: null }]);
+    expect(store.playlists.tracks('mix').map((t) => t.id)).toEqual([2, 1]);
+    // The rows of before are searchable and sortable at once, before any scan.
+    expect(store.tracks.list({ query: 'gone' }).map((t) => t.id)).toEqual([2]);
+    expect(store.tracks.list({ sort: 'title' }).map((t) => t.title)).toEqual(['Gone Song', 'Old Song']);
+    expect(store.tracks.artists().map((a) => a.name)).toEqual(['Gone Band', 'Old Band']);
+
+    // The next scan reads every file again for the new tags, keeping the track's id and all that hangs on it.
+    const result = await scanFolder(store, 1, root);
+    expect(result).toMatchObject({ updated: 1, added: 0, removed: 1, failed: 0 });
+    expect(store.tracks.get(1)).toMatchObject({
+      title: 'Old Song',
+      album: 'Old Album',
+      genre: 'Chiptune',
+      trackNo: 3,
+      year: 1999,
+      error: null,
+    });
+    expect(store.tracks.get(1)?.mood).toMatchObject({ source: 'user', mood: 'calm' });
+    expect(store.plays.recent(10)).toEqual([1]);
+    expect(store.playlists.tracks('mix').map((t) => t.id)).toEqual([1]);
+    expect(store.tracks.list({ query: 'chiptune' }).map((t) => t.id)).toEqual([1]);
+    store.close();
   });
 
   it('rolls back a migration that fails, leaving the old version', () => {

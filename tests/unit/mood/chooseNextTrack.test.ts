@@ -95,6 +95,68 @@ describe('chooseNextTrack', () => {
   });
 });
 
+describe('the demo library beside the listener’s own music', () => {
+  const demo = new Set([21, 22, 23]);
+  const tracks = [track(21, 'happy'), track(22, 'sad'), track(23, 'calm'), track(31, 'happy'), track(32, 'calm', {}, 'cannot decode')];
+  const choose = (expression: 'happiness' | 'sadness' | 'neutral', more: { recent?: number[]; current?: Track } = {}) =>
+    chooseNextTrack({
+      expression,
+      mode: 'match',
+      policy: DEFAULT_MOOD_POLICY,
+      tracks,
+      recent: more.recent ?? [],
+      current: more.current ?? null,
+      demoTrackIds: demo,
+    })?.track.id ?? null;
+
+  it('never plays a demo piece for a mood the listener’s own music has, even one played just now', () => {
+    expect(choose('happiness')).toBe(31);
+    expect(choose('happiness', { recent: [31, 21] })).toBe(31);
+    // Their one happy track is playing: nothing else, rather than a demo piece.
+    expect(choose('happiness', { current: tracks[3]! })).toBeNull();
+  });
+
+  it('falls back to the demo pieces for a mood their own playable music lacks', () => {
+    expect(choose('sadness')).toBe(22);
+    const calm = chooseNextTrack({
+      expression: 'happiness',
+      mode: 'match',
+      policy: { ...DEFAULT_MOOD_POLICY, match: { ...DEFAULT_MOOD_POLICY.match, happiness: 'calm' } },
+      tracks,
+      recent: [],
+      demoTrackIds: demo,
+    });
+    expect(calm?.track.id).toBe(23); // their calm track cannot be played
+  });
+
+  it('counts a track of theirs whose mood the listener ruled out as not covering it', () => {
+    const choice = chooseNextTrack({
+      expression: 'happiness',
+      mode: 'match',
+      policy: DEFAULT_MOOD_POLICY,
+      tracks,
+      recent: [],
+      demoTrackIds: demo,
+      ruledOut: (id, mood) => id === 31 && mood === 'happy',
+    });
+    expect(choice?.track.id).toBe(21);
+  });
+
+  it('plays the demo pieces as any others while there is no music of their own', () => {
+    const demoOnly = tracks.filter((t) => demo.has(t.id));
+    expect(
+      chooseNextTrack({
+        expression: 'happiness',
+        mode: 'match',
+        policy: DEFAULT_MOOD_POLICY,
+        tracks: demoOnly,
+        recent: [],
+        demoTrackIds: demo,
+      })?.track.id,
+    ).toBe(21);
+  });
+});
+
 describe('moodFromTag', () => {
   it.each([
     ['Happy', 'happy'],

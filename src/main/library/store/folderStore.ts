@@ -2,6 +2,16 @@
 import type { LibraryFolder } from '../../../shared/library.js';
 import type { Db } from '../database.js';
 
+interface FolderRow {
+  id: number;
+  path: string;
+  trackCount: number;
+  errorCount: number;
+  demo: number;
+  ownMusic: number;
+  unsupported: string | null;
+}
+
 export class FolderStore {
   constructor(
     private readonly db: Db,
@@ -20,14 +30,34 @@ export class FolderStore {
     return removed;
   }
 
+  /** Marks the folder at `path`, if the library has it, as the demo library Emotune wrote. */
+  markDemo(path: string): void {
+    this.db.prepare('UPDATE folders SET demo = 1 WHERE path = ? AND demo = 0').run(path);
+  }
+
+  /** What the folder's last scan passed over, by extension, because Emotune cannot play those formats. */
+  setUnsupported(id: number, counts: Record<string, number>): void {
+    this.db.prepare('UPDATE folders SET unsupported = ? WHERE id = ?').run(JSON.stringify(counts), id);
+  }
+
   list(): LibraryFolder[] {
-    return this.db
+    const rows = this.db
       .prepare(
-        `SELECT f.id, f.path,
+        `SELECT f.id, f.path, f.demo, f.unsupported,
            (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id) AS trackCount,
-           (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id AND t.error IS NOT NULL) AS errorCount
+           (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id AND t.error IS NOT NULL) AS errorCount,
+           EXISTS (SELECT 1 FROM tracks t JOIN folders o ON o.id = t.folder_id WHERE o.demo = 0 AND t.error IS NULL) AS ownMusic
          FROM folders f ORDER BY f.path`,
       )
-      .all() as LibraryFolder[];
+      .all() as FolderRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      path: r.path,
+      trackCount: r.trackCount,
+      errorCount: r.errorCount,
+      demo: r.demo === 1,
+      suggestRemoval: r.demo === 1 && r.ownMusic === 1,
+      unsupported: r.unsupported === null ? {} : (JSON.parse(r.unsupported) as Record<string, number>),
+    }));
   }
 }
