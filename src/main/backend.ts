@@ -10,6 +10,7 @@ import type { ApiHandlers } from './api/apiDispatcher.js';
 import type { EventSink } from './api/eventSink.js';
 import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from './appPaths.js';
 import { libraryHandlers, moodHandlers, visionHandlers } from './api/featureHandlers.js';
+import { playerHandlers } from './api/playerHandlers.js';
 import { LibraryService } from './library/libraryService.js';
 import { MoodService } from './mood/moodService.js';
 import { VisionHost, workerThreadChannel } from './vision/visionHost.js';
@@ -118,6 +119,7 @@ export class Backend {
       ...visionHandlers(this.vision, vision),
       ...libraryHandlers(this.library, this.pickFolder),
       ...moodHandlers(this.mood),
+      ...playerHandlers(this.library.store),
     };
     return {
       handlers,

@@ -3,4 +3,5 @@ import App from './App.svelte';
 import { connectApi } from './lib/connectApi.js';
 import './styles.css';
 
-mount(App, { target: document.getElementById('app')!, props: { api: connectApi() } });
+const { api, connection } = connectApi();
+mount(App, { target: document.getElementById('app')!, props: { api, connection } });

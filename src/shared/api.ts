@@ -30,6 +30,7 @@ import {
   videoFrameSchema,
 } from './schemas.js';
 import type { DetectionResult, VisionInfo } from './vision.js';
+import { savePlayerStateSchema, type RestoredPlayerState } from './playerState.js';
 
 export interface AppInfo extends VisionInfo {
   name: string;
@@ -97,6 +98,9 @@ export const API_CALLS = {
   /** The last `days` days of listening, one entry per day, oldest first. */
   'mood.history': call(moodHistorySchema).returns<MoodHistory>(),
   'library.markUnplayable': call(markUnplayableSchema).returns<{ marked: boolean }>(),
+  /** The queue, position and sound of the last run, or null when none was saved. */
+  'player.state': call(emptyParamsSchema).returns<RestoredPlayerState | null>(),
+  'player.saveState': call(savePlayerStateSchema).returns<{ saved: boolean }>(),
 } as const;
 
 export type ApiMethod = keyof typeof API_CALLS;

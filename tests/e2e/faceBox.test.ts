@@ -49,9 +49,11 @@ describe('with a face in front of the camera', () => {
     await browser?.close();
   });
 
-  it('shows the camera indicator and the detector in use', async () => {
-    await expect.poll(() => page.getByTestId('camera-indicator').isVisible()).toBe(true);
+  it('shows the camera indicator, and the detector in use under About', async () => {
+    await expect.poll(() => page.getByTestId('camera-indicator').isVisible(), { timeout: 15_000 }).toBe(true);
+    await page.getByTestId('nav-about').click();
     await expect.poll(() => page.getByTestId('app-info').textContent()).toMatch(/blazeface-front-128 → blazeface-back-256 on cpu/);
+    await page.getByTestId('nav-songs').click();
   });
 
   it('draws a box that covers the face', async () => {
@@ -75,6 +77,18 @@ describe('with a face in front of the camera', () => {
     await screenshot(page, 'screenshot-browser-mode.png');
   });
 
+  it('keeps reading the face with the preview hidden', async () => {
+    const sent = () => page.evaluate(() => performance.getEntriesByName('emotune:frame-send').length);
+    await page.getByTestId('toggle-preview').click();
+    expect(await page.getByTestId('face-box').count()).toBe(0);
+    const before = await sent();
+    await expect.poll(sent, { timeout: 10_000 }).toBeGreaterThan(before + 3);
+    expect(await page.getByTestId('vision-status').textContent()).toMatch(/1 face/);
+    expect(await page.getByTestId('camera-indicator').isVisible()).toBe(true);
+    await page.getByTestId('toggle-preview').click();
+    await page.getByTestId('face-box').first().waitFor({ state: 'attached', timeout: 30_000 });
+  });
+
   it('stops taking frames when the camera is switched off', async () => {
     await page.getByTestId('camera-toggle').click();
     await expect.poll(() => page.getByTestId('camera-state').getAttribute('data-status')).toBe('off');
@@ -95,11 +109,13 @@ describe('with no face in front of the camera', () => {
     await browser?.close();
   });
 
-  it('says "No face" and draws no box', async () => {
+  it('says "No face" and draws no box, and never says how you look beside it', async () => {
     const page = await browser.newPage();
     await page.goto(app.url);
     await page.getByTestId('no-face').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('face-box').count()).toBe(0);
+    expect(await page.getByTestId('stable-expression').textContent()).toMatch(/No face in view/);
+    expect(await page.getByTestId('stable-expression').textContent()).not.toMatch(/You look/);
   });
 });
 

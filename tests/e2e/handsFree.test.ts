@@ -61,14 +61,18 @@ describe('hands-free playback', () => {
     expect(track.mood?.mood).toBe('happy');
     expect(await page.getByTestId('now-playing').textContent()).toBe(track.title);
     expect(await page.getByTestId('why-this-song').textContent()).toMatch(/you look happy; match mode; tagged happy in the file/);
+    // The session timeline is a view of its own.
+    await page.getByTestId('nav-session').click();
     expect(await page.getByTestId('timeline-point').count()).toBeGreaterThanOrEqual(1);
     // The play went into the history with its reason, and the expression and mode of the choice.
     expect(app.backend.library.store.plays.recent(1)).toEqual([track.id]);
     const play = app.db.prepare('SELECT expression, mode, reason FROM plays ORDER BY id DESC LIMIT 1').get();
     expect(play).toMatchObject({ expression: 'happiness', mode: 'match', reason: expect.stringMatching(/you look happy/) });
     // The history view has the play: the face that chose it and the music's mood.
+    await page.getByTestId('nav-history').click();
     await expect.poll(() => page.getByTestId('history-mood').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('history-summary').textContent()).toMatch(/you looked happy most often .*the music was happy most often/);
+    await page.getByTestId('nav-songs').click();
     await screenshot(page, 'loop-2-playing.png');
   });
 

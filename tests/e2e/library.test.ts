@@ -26,6 +26,7 @@ afterAll(async () => {
 });
 
 const rows = () => page.getByTestId('track-row');
+const go = (view: string) => page.getByTestId(`nav-${view}`).click();
 
 describe('library', () => {
   it('shows the demo library on first run, each piece with its mood', async () => {
@@ -61,28 +62,35 @@ describe('library', () => {
     mkdirSync(folder);
     await makeAudioFile(folder, { name: 'good', format: 'ogg', title: 'A Good Song', artist: 'Real Band', mood: 'Happy' });
     writeFileSync(join(folder, 'broken.mp3'), Buffer.alloc(3000, 7));
+    // Folders are managed in Settings; the songs show in Songs.
+    await go('settings');
     await page.getByTestId('folder-input').fill(folder);
     await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => page.getByTestId('folders').textContent(), { timeout: 30_000 }).toMatch(/My Music.*2 tracks, 1 unreadable/s);
+    await go('songs');
     await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(14);
-    await expect.poll(() => page.getByTestId('folders').textContent()).toMatch(/My Music.*2 tracks, 1 unreadable/s);
     expect(await page.getByTestId('track-error').count()).toBe(1);
     await screenshot(page, 'screenshot-library.png');
   });
 
-  it('refuses a folder that does not exist, with a message', async () => {
+  it('refuses a folder that does not exist, with a message in plain words next to the field', async () => {
+    await go('settings');
     await page.getByTestId('folder-input').fill('/no/such/folder');
     await page.getByRole('button', { name: 'Add folder' }).click();
-    await expect.poll(() => page.getByTestId('library-error').textContent()).toMatch(/cannot add \/no\/such\/folder: no such folder/);
+    const error = page.getByTestId('library-error');
+    await expect
+      .poll(() => error.locator('.text').textContent())
+      .toBe('There is no folder at /no/such/folder. Check the spelling of the path, then add it again.');
+    // The backend's own words are behind "Details".
+    expect(await error.locator('details').textContent()).toMatch(/cannot add \/no\/such\/folder: no such folder/);
   });
 
   it('lets the user edit which mood each expression plays, and keeps it', async () => {
-    await page.getByTestId('policy-editor').locator('summary').click();
     await page.getByTestId('policy-match-anger').selectOption('sad');
     await expect.poll(() => app.backend.mood.moodPolicy().match.anger).toBe('sad');
     await page.getByTestId('policy-lift-no-face').selectOption('calm');
     await expect.poll(() => app.backend.mood.moodPolicy().lift['no-face']).toBe('calm');
     await page.reload();
-    await page.getByTestId('policy-editor').locator('summary').click();
     expect(await page.getByTestId('policy-match-anger').inputValue()).toBe('sad');
   });
 
@@ -101,17 +109,22 @@ describe('library', () => {
 
   it('keeps how steady an expression must be, and shows why a value is refused', async () => {
     const panel = page.getByTestId('vision-settings');
-    await panel.locator('summary').click();
     await page.getByTestId('setting-minDwellMs').fill('2500');
     await page.getByTestId('setting-minDwellMs').press('Tab');
     await expect.poll(() => app.backend.vision.expressionSettings().minDwellMs).toBe(2500);
     await page.reload();
-    await page.getByTestId('vision-settings').locator('summary').click();
     expect(await page.getByTestId('setting-minDwellMs').inputValue()).toBe('2500');
 
     await page.getByTestId('setting-uncertainBelow').fill('5');
     await page.getByTestId('setting-uncertainBelow').press('Tab');
     await expect.poll(() => panel.getByRole('alert').textContent()).toMatch(/settings\.uncertainBelow/);
+    expect(await panel.getByRole('alert').locator('.text').textContent()).toBe(
+      '“Unclear below” is too high: the most it can be is 1. The stored value is shown again.',
+    );
+    // The refused value does not stay on screen as if it were stored.
+    expect(Number(await page.getByTestId('setting-uncertainBelow').inputValue())).toBe(
+      app.backend.vision.expressionSettings().uncertainBelow,
+    );
     expect(app.backend.vision.expressionSettings().uncertainBelow).toBeLessThanOrEqual(1);
     expect(app.backend.vision.expressionSettings().minDwellMs).toBe(2500);
   });

@@ -136,7 +136,7 @@ describe('HandsFree', () => {
     });
     handsFree.onStableChange('happiness');
     await settle();
-    expect(handsFree.message).toBe('the mood service is down');
+    expect(handsFree.message).toBe('Hands-free could not choose a song. The mood service is down.');
     fail = false;
     handsFree.onStableChange('sadness');
     await settle();

@@ -3,6 +3,7 @@ import type { ApiParams } from '../../src/shared/api.js';
 import type { LibraryFolder, ScanProgress, Track } from '../../src/shared/library.js';
 import { TRACK_PAGE_SIZE } from '../../src/shared/schemas.js';
 import { LibraryState } from '../../src/renderer/lib/library.svelte.js';
+import { LIST_PAGE_SIZE } from '../../src/renderer/lib/trackList.svelte.js';
 import { fakeBackend, settle, track, type Handlers } from './fakes.js';
 
 type TrackQuery = ApiParams<'library.tracks'>;
@@ -42,7 +43,7 @@ describe('LibraryState', () => {
     await library.reload();
     expect(library.folders).toEqual([folder]);
     expect(titles(library.tracks)).toEqual(['Another Blue', 'Blue Monday']);
-    expect(tracks.mock.calls[0]![0]).toEqual({ query: 'blue', sort: 'title', offset: 0, limit: TRACK_PAGE_SIZE });
+    expect(tracks.mock.calls[0]![0]).toEqual({ query: 'blue', sort: 'title', offset: 0, limit: LIST_PAGE_SIZE });
   });
 
   it('sends no query for an empty search', async () => {
@@ -52,12 +53,21 @@ describe('LibraryState', () => {
     expect(tracks.mock.calls[0]![0].sort).toBe('artist');
   });
 
-  it('reads every page of a large library', async () => {
+  it('reads a large library a page at a time, as the list scrolls, never all at once', async () => {
     const all = Array.from({ length: TRACK_PAGE_SIZE + 5 }, (_, i) => track(i + 1));
     const { library, tracks } = libraryBackend(all);
     await library.reload();
+    expect(library.tracks).toHaveLength(LIST_PAGE_SIZE);
+    expect(tracks.mock.calls.map(([q]) => q.offset)).toEqual([0]);
+    // Without a count from the backend the list grows by the next page when the end comes into view.
+    library.songs.ensureRange(LIST_PAGE_SIZE - 20, LIST_PAGE_SIZE + 20);
+    await settle();
+    expect(tracks.mock.calls.map(([q]) => q.offset)).toEqual([0, LIST_PAGE_SIZE]);
+    expect(library.tracks).toHaveLength(2 * LIST_PAGE_SIZE);
+    // "Everything" (an action on all songs) reads the rest in the backend's largest pages.
+    await library.songs.loadAll();
     expect(library.tracks).toHaveLength(TRACK_PAGE_SIZE + 5);
-    expect(tracks.mock.calls.map(([q]) => q.offset)).toEqual([0, TRACK_PAGE_SIZE]);
+    expect(tracks.mock.calls.at(-1)![0].limit).toBe(TRACK_PAGE_SIZE);
   });
 
   it('keeps only the newest answer when searches overlap', async () => {
@@ -172,7 +182,7 @@ describe('LibraryState', () => {
     expect(library.message).toBe('Scanned Music: 4 added, 1 updated, 2 removed, 1 unreadable.');
     backend.emit('library.scanProgress', progress('failed', { message: 'the folder is gone' }));
     expect(library.scanning).toBe(false);
-    expect(library.error).toBe('the folder is gone');
+    expect(library.error).toBe('Scanning Music failed: the folder is gone.');
   });
 
   it('shows a refused action as an error and clears it on the next one', async () => {
@@ -180,7 +190,7 @@ describe('LibraryState', () => {
       'library.setMood': ({ trackIds }) => ({ changed: trackIds.length }),
     });
     await library.addFolder('/nowhere'); // the fake backend refuses addFolder
-    expect(library.error).toBe('the fake backend has no library.addFolder');
+    expect(library.error).toBe('The fake backend has no library.addFolder.');
     await library.setMood([1, 2], 'calm');
     expect(library.error).toBe('');
     expect(library.message).toBe('Tagged 2 tracks calm.');

@@ -144,14 +144,16 @@ describe('Player', () => {
     expect(player.current?.track.id).toBe(2);
   });
 
-  it('skips a track the audio element cannot play, says why and marks it unplayable', async () => {
+  it('skips a track the audio element cannot play, says why in words and marks it unplayable', async () => {
     const { backend, audio, player } = setup();
     player.playList([track(1, { title: 'Broken' }), track(2)]);
     Object.defineProperty(audio, 'error', { configurable: true, value: { code: 4, message: 'DEMUXER_ERROR_COULD_NOT_OPEN' } });
     fire(audio, 'error');
-    expect(player.current?.track.id).toBe(2);
-    expect(player.message).toBe('Skipped “Broken”: DEMUXER_ERROR_COULD_NOT_OPEN.');
     await settle();
+    expect(player.current?.track.id).toBe(2);
+    expect(player.message).toBe('Skipped “Broken”: the file could not be opened: it may have been moved or deleted.');
+    // The element's own words stay behind "Details".
+    expect(player.messageDetail).toBe('MediaError 4: DEMUXER_ERROR_COULD_NOT_OPEN');
     expect(backend.callsTo('library.markUnplayable')).toEqual([{ trackId: 1, message: 'DEMUXER_ERROR_COULD_NOT_OPEN' }]);
   });
 
@@ -162,7 +164,7 @@ describe('Player', () => {
     player.playList([track(1, { title: 'Broken' })]);
     fire(audio, 'error');
     await settle();
-    expect(player.message).toMatch(/^Skipped “Broken”: the file could not be decoded\. It will be tried again next time/);
+    expect(player.message).toMatch(/^Skipped “Broken”: the song could not be played\. It will be tried again next time/);
     expect(backend.callsTo('library.markUnplayable')).toEqual([{ trackId: 1, message: 'the file could not be decoded' }]);
   });
 
@@ -232,7 +234,7 @@ describe('Player failures the listener is told of', () => {
     fire(audio, 'error');
     await settle();
     expect(player.current?.track.id).toBe(2);
-    expect(player.message).toBe('Skipped “Gone”: the file could not be decoded.');
+    expect(player.message).toBe('Skipped “Gone”: the song could not be played.');
   });
 
   it('goes on to the next track when a skip cannot be saved, and says the feedback was not kept', async () => {
@@ -259,6 +261,7 @@ describe('Player failures the listener is told of', () => {
     fire(audio, 'error');
     await settle();
     expect(player.current?.track.id).toBe(2);
-    expect(player.message).toMatch(/^Skipped “Broken”: .*tried again next time \(.*server went away\)/);
+    expect(player.message).toMatch(/^Skipped “Broken”: .*tried again next time\.$/);
+    expect(player.messageDetail).toMatch(/server went away/);
   });
 });

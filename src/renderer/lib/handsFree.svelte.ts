@@ -7,6 +7,7 @@
 import type { EmotuneApi } from '../../shared/api.js';
 import type { ExpressionState } from '../../shared/expressions.js';
 import type { Mood, PolicyMode } from '../../shared/mood.js';
+import { plainMessage } from './errorWording.js';
 import type { Player } from './player.svelte.js';
 
 export interface TimelineEntry {
@@ -56,7 +57,9 @@ export class HandsFree {
     this.lastStable = expression;
     const changedAt = performance.now();
     // One decision at a time, in order.
-    this.busy = this.busy.then(() => this.decide(expression, changedAt)).catch((e: Error) => void (this.message = e.message));
+    this.busy = this.busy
+      .then(() => this.decide(expression, changedAt))
+      .catch((e: Error) => void (this.message = `Hands-free could not choose a song. ${plainMessage(e)}`));
   }
 
   private async decide(expression: ExpressionState, changedAt: number): Promise<void> {

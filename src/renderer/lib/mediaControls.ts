@@ -28,7 +28,11 @@ export function bindMediaSession(player: Player, handsFree: HandsFree): void {
 /** Space plays or pauses, arrows seek (left/right) and change the volume (up/down), M mutes. */
 export function handleShortcut(event: KeyboardEvent, player: Player): boolean {
   const target = event.target as HTMLElement | null;
-  if (target && (['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName) || target.isContentEditable)) return false;
+  // A control that handled the key itself (the track list's arrows and space) keeps it.
+  if (event.defaultPrevented) return false;
+  if (target && (['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'A', 'SUMMARY'].includes(target.tagName) || target.isContentEditable))
+    return false;
+  if (target?.closest?.('[role="grid"], dialog')) return false;
   if (event.ctrlKey || event.metaKey || event.altKey) return false;
   switch (event.key) {
     case ' ':

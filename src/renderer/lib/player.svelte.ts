@@ -1,13 +1,20 @@
 /**
  * The player: one audio element behind play, pause, next, previous, seek, volume, mute,
  * shuffle and repeat, with a queue the user can see and edit. Audio comes from the backend's
- * media URLs (library tracks only). A track that fails is skipped with a message and reported.
+ * media URLs (library tracks only).
+ *
+ * A track that fails is skipped and reported as unplayable only when the failure is the file's: a
+ * media element reports a server it cannot reach as a format error too, so while the connection is
+ * down (or a quick check says it is) the player waits on the track instead, and a run of failures
+ * stops the skipping rather than racing through the queue.
  */
 import { isSuperseded, playFailure } from './mediaErrors.js';
+import { explainMediaError, mediaFailureKind } from './errorWording.js';
 import type { EmotuneApi } from '../../shared/api.js';
 import type { ExpressionState } from '../../shared/expressions.js';
 import type { PolicyMode } from '../../shared/mood.js';
 import type { Track } from '../../shared/library.js';
+import type { RestoredPlayerState } from '../../shared/playerState.js';
 
 export type RepeatMode = 'off' | 'all' | 'one';
 
@@ -23,12 +30,26 @@ export interface QueueItem {
   byHand?: boolean;
 }
 
+/** The part of the connection state the player needs. */
+export interface PlayerConnection {
+  readonly online: boolean;
+  onChange(listener: (status: string) => void): () => void;
+}
+
 export interface PlayerCallbacks {
   /** Called once per load when a track starts playing (for play history and the timeline). */
   onTrackStart?: (item: QueueItem) => void;
   /** What to play when the queue runs out (repeat off); nothing stops the music. */
   onQueueEnd?: (last: QueueItem | undefined) => Track | undefined;
+  /** Whether the backend answers right now: asked before a failed track is blamed on its file. */
+  isReachable?: () => Promise<boolean>;
+  connection?: PlayerConnection;
 }
+
+/** After this many tracks in a row fail, the player stops skipping and waits for the listener. */
+export const MAX_FAILURES_IN_A_ROW = 3;
+
+const ALWAYS_ONLINE: PlayerConnection = { online: true, onChange: () => () => undefined };
 
 export class Player {
   queue = $state<QueueItem[]>([]);
@@ -40,21 +61,41 @@ export class Player {
   muted = $state(false);
   shuffle = $state(false);
   repeat = $state<RepeatMode>('off');
+  /** What the listener should know about the last action, in plain words. */
   message = $state('');
+  /** The technical text behind `message`, for a "Details" disclosure. */
+  messageDetail = $state('');
+  /** The track waits for the connection to come back (it is not skipped meanwhile). */
+  waiting = $state(false);
+  /** Tracks that failed one after another since the last one that played. */
+  failures = $state(0);
   private nextKey = 1;
   private started: number | undefined;
   private mediaBase = '/media/';
   coverBase = $state('/cover/');
   private readonly onTrackStart: (item: QueueItem) => void;
   private readonly onQueueEnd: (last: QueueItem | undefined) => Track | undefined;
+  private readonly isReachable: () => Promise<boolean>;
+  private readonly connection: PlayerConnection;
+  /** The item a run of failures stopped on: its further errors are not news. */
+  private halted: number | undefined;
+  /** What to do once the connection is back: play or stay paused, and from where. */
+  private resume: { play: boolean; at: number } | undefined;
 
   constructor(
     private readonly api: EmotuneApi,
     readonly audio: HTMLAudioElement,
-    { onTrackStart = () => {}, onQueueEnd = () => undefined }: PlayerCallbacks = {},
+    {
+      onTrackStart = () => {},
+      onQueueEnd = () => undefined,
+      isReachable = async () => true,
+      connection = ALWAYS_ONLINE,
+    }: PlayerCallbacks = {},
   ) {
     this.onTrackStart = onTrackStart;
     this.onQueueEnd = onQueueEnd;
+    this.isReachable = isReachable;
+    this.connection = connection;
     audio.preload = 'auto';
     audio.volume = this.volume;
     audio.addEventListener('play', () => (this.playing = true));
@@ -63,6 +104,7 @@ export class Player {
     audio.addEventListener('durationchange', () => (this.duration = Number.isFinite(audio.duration) ? audio.duration : 0));
     audio.addEventListener('ended', () => this.advance(false));
     audio.addEventListener('playing', () => {
+      this.failures = 0;
       const item = this.current;
       // Once per load: resuming after a pause is not a new play.
       if (item && this.started !== item.key) {
@@ -70,7 +112,10 @@ export class Player {
         this.onTrackStart(item);
       }
     });
-    audio.addEventListener('error', () => void this.skipBroken());
+    audio.addEventListener('error', () => void this.onMediaError());
+    connection.onChange(() => {
+      if (connection.online && this.waiting) this.reconnected();
+    });
   }
 
   setMediaBase(mediaBase: string, coverBase: string): void {
@@ -118,6 +163,18 @@ export class Player {
     return at;
   }
 
+  /** The listener's "Play next" / "Add to queue": the tracks go in, in order; nothing starts unless nothing was there. */
+  add(tracks: Track[], where: 'next' | 'end'): void {
+    if (tracks.length === 0) return;
+    const items = tracks.map((t) => ({ ...this.item(t), byHand: true }));
+    const at = where === 'next' ? this.index + 1 : this.queue.length;
+    this.queue = [...this.queue.slice(0, at), ...items, ...this.queue.slice(at)];
+    if (this.index < 0) {
+      this.index = at;
+      this.load(false);
+    }
+  }
+
   /** True when the last track played to its end and nothing followed. */
   get finished(): boolean {
     return this.audio.ended;
@@ -128,6 +185,11 @@ export class Player {
     if (i < 0 || i === this.index) return;
     this.queue = this.queue.filter((q) => q.key !== key);
     if (i < this.index) this.index--;
+  }
+
+  /** Drops everything after the current track. */
+  clearUpcoming(): void {
+    this.queue = this.queue.slice(0, this.index + 1);
   }
 
   move(key: number, delta: -1 | 1): void {
@@ -143,18 +205,28 @@ export class Player {
 
   toggle(): void {
     if (!this.current) return;
-    if (this.audio.paused) void this.audio.play().catch((e: unknown) => this.playFailed(e));
-    else this.audio.pause();
+    if (this.waiting) {
+      // Paused or not, the track waits for the connection; the listener's wish is kept for then.
+      if (this.resume) this.resume.play = !this.resume.play;
+      return;
+    }
+    if (this.audio.paused) {
+      // After a stop at a run of failures, play is the listener saying "try again".
+      this.failures = 0;
+      if (this.audio.error) this.load(true);
+      else void this.audio.play().catch((e: unknown) => this.playFailed(e));
+    } else this.audio.pause();
   }
 
   /** The listener moves on: an early skip of a hands-free pick tells the mood service it missed. */
   next(): void {
     const item = this.current;
-    if (item?.reason) {
+    if (item?.reason && this.connection.online) {
       void this.api.mood
         .feedback({ trackId: item.track.id, kind: 'skipped', playedSeconds: this.audio.currentTime || 0 })
         .catch((e: Error) => this.feedbackFailed(e));
     }
+    this.failures = 0;
     this.advance(true);
   }
 
@@ -172,12 +244,15 @@ export class Player {
       this.seek(0);
       return;
     }
+    this.failures = 0;
     this.playAt(this.index - 1);
   }
 
   seek(seconds: number): void {
     if (!this.current) return;
-    this.audio.currentTime = Math.max(0, Math.min(seconds, this.duration || seconds));
+    const at = Math.max(0, Math.min(seconds, this.duration || seconds));
+    this.audio.currentTime = at;
+    this.currentTime = at;
   }
 
   setVolume(volume: number): void {
@@ -189,6 +264,20 @@ export class Player {
   setMuted(muted: boolean): void {
     this.muted = muted;
     this.audio.muted = muted;
+  }
+
+  /**
+   * The queue of the last run, loaded paused at its position: a restart never starts sound by
+   * itself. Returns false (and changes nothing) when the listener has started something already.
+   */
+  restore(state: RestoredPlayerState): boolean {
+    this.setVolume(state.volume);
+    this.setMuted(state.muted);
+    if (this.queue.length > 0 || state.queue.length === 0 || state.index < 0) return false;
+    this.queue = state.queue.map((t) => this.item(t));
+    this.index = Math.min(state.index, this.queue.length - 1);
+    this.load(false, state.positionSec);
+    return true;
   }
 
   private advance(byUser: boolean): void {
@@ -216,34 +305,108 @@ export class Player {
     this.playAt(next);
   }
 
-  private load(autoplay: boolean): void {
+  private load(autoplay: boolean, startAt = 0): void {
     const item = this.current;
     if (!item) return;
-    this.message = '';
+    this.setMessage('');
     this.started = undefined;
+    this.halted = undefined;
+    this.currentTime = startAt;
+    this.duration = item.track.durationSec ?? 0;
+    if (!this.connection.online) {
+      // Nothing to load from: the track waits, and loads when the connection is back.
+      this.audio.pause();
+      this.wait(autoplay, startAt);
+      return;
+    }
+    this.waiting = false;
     this.audio.src = `${this.mediaBase}${item.track.id}`;
+    if (startAt > 0) this.audio.currentTime = startAt;
     if (autoplay) void this.audio.play().catch((e: unknown) => this.playFailed(e));
   }
 
+  private wait(play: boolean, at: number): void {
+    this.waiting = true;
+    this.resume = { play, at };
+    this.setMessage('Waiting for Emotune to be reachable again: this song goes on from here when it is.');
+  }
+
+  private reconnected(): void {
+    const resume = this.resume ?? { play: false, at: this.currentTime };
+    this.resume = undefined;
+    this.waiting = false;
+    this.failures = 0;
+    this.load(resume.play, resume.at);
+  }
+
   private playFailed(error: unknown): void {
-    if (!isSuperseded(error)) this.message = playFailure(error);
+    if (!isSuperseded(error)) this.setMessage(playFailure(error));
   }
 
   /** The music goes on; the listener learns that this skip or correction was not kept. */
   private feedbackFailed(error: Error): void {
-    this.message = `Your feedback on that track was not saved: ${error.message}`;
+    if (this.connection.online) this.setMessage(`Your feedback on that track was not saved: ${error.message}`);
   }
 
-  /** The audio element could not load or decode the track: say so, mark it, go on. */
-  private async skipBroken(): Promise<void> {
+  private setMessage(text: string, detail = ''): void {
+    this.message = text;
+    this.messageDetail = detail;
+  }
+
+  /** The audio element could not load or play the track: the file's fault, or the connection's? */
+  private async onMediaError(): Promise<void> {
     const item = this.current;
-    if (!item) return;
-    const reason = this.audio.error?.message || 'the file could not be decoded';
-    this.advance(true);
+    const error = this.audio.error;
+    if (!item || this.waiting || this.halted === item.key) return;
+    const kind = mediaFailureKind(error?.code);
+    if (kind === 'aborted') return;
+    const wasPlaying = !this.audio.paused || this.playing;
+    const at = this.currentTime;
+    if (kind === 'network' || !this.connection.online || !(await this.isReachable())) {
+      // The file is not to blame: keep it and wait, whatever the element called the failure.
+      if (this.current?.key !== item.key) return;
+      if (!this.connection.online) this.wait(true, at);
+      else this.stopAfterFailures(item, true);
+      if (this.resume) this.resume.play = wasPlaying || this.resume.play;
+      return;
+    }
+    if (this.current?.key !== item.key) return;
+    const explained = explainMediaError(error);
+    const reason = explained.text.replace(/\.$/, '').replace(/^The /, 'the ');
+    const report = error?.message || 'the file could not be decoded';
+    this.failures++;
+    const stopped = this.failures >= MAX_FAILURES_IN_A_ROW;
+    if (stopped) this.stopAfterFailures(item, false);
+    else this.advance(true);
     // After advancing, which clears the previous track's message.
-    this.message = `Skipped “${item.track.title}”: ${reason}.`;
-    await this.api.library.markUnplayable({ trackId: item.track.id, message: reason }).catch((e: Error) => {
-      this.message += ` It will be tried again next time (${e.message}).`;
+    if (!stopped) this.setMessage(`Skipped “${item.track.title}”: ${reason}.`, explained.detail);
+    await this.api.library.markUnplayable({ trackId: item.track.id, message: report }).catch((e: Error) => {
+      this.message += ' It will be tried again next time.';
+      this.messageDetail = `${this.messageDetail}\n${e.message}`.trim();
     });
+  }
+
+  /** A run of failures: stay on the track, paused, and say so, instead of skipping on and on. */
+  private stopAfterFailures(item: QueueItem, network: boolean): void {
+    this.halted = item.key;
+    this.audio.pause();
+    this.playing = false;
+    this.setMessage(
+      network
+        ? `“${item.track.title}” could not be loaded: Emotune did not answer. Press play to try again.`
+        : `${MAX_FAILURES_IN_A_ROW} songs in a row could not be played, so Emotune stopped here. Press play to try “${item.track.title}” again, or pick another song.`,
+      this.audio.error ? `MediaError ${this.audio.error.code}: ${this.audio.error.message}` : '',
+    );
+  }
+
+  /** The state worth keeping across a restart (the saved form is built by the persistence). */
+  get snapshot(): { queue: number[]; index: number; positionSec: number; volume: number; muted: boolean } {
+    return {
+      queue: this.queue.map((q) => q.track.id),
+      index: this.index,
+      positionSec: Math.floor(this.currentTime),
+      volume: this.volume,
+      muted: this.muted,
+    };
   }
 }

@@ -1,47 +1,81 @@
 /**
  * The renderer's composition root. The parts of the app that live as long as the page (library,
- * player, hands-free loop, camera) are built and wired here, once, so that each part is handed
- * its collaborators and callbacks when it is made and none is patched afterwards; that keeps the
- * wiring in one place that a test can build too.
+ * player, hands-free loop, camera, connection, saved state) are built and wired here, once, so that
+ * each part is handed its collaborators and callbacks when it is made and none is patched
+ * afterwards; that keeps the wiring in one place that a test can build too.
  */
 import { createContext } from 'svelte';
 import type { EmotuneApi } from '../../shared/api.js';
 import type { Track } from '../../shared/library.js';
 import { CameraState } from './camera.svelte.js';
+import { ConnectionState } from './connection.svelte.js';
 import { HandsFree } from './handsFree.svelte.js';
 import { LibraryState } from './library.svelte.js';
 import { bindMediaSession, handleShortcut } from './mediaControls.js';
 import { PlayLog } from './playLog.svelte.js';
 import { Player } from './player.svelte.js';
+import { PlayerPersistence, type PersistenceTiming } from './playerPersistence.svelte.js';
+import type { TrackList } from './trackList.svelte.js';
+import { VisionFeed } from './visionFeed.svelte.js';
 
 export interface Session {
   readonly api: EmotuneApi;
+  readonly connection: ConnectionState;
   readonly camera: CameraState;
+  readonly vision: VisionFeed;
   readonly library: LibraryState;
   readonly player: Player;
   readonly handsFree: HandsFree;
   readonly plays: PlayLog;
-  /** The listener plays the library from `track` (its first readable track when none is given). */
-  playFromLibrary(track?: Track): void;
+  readonly persistence: PlayerPersistence;
+  /** The listener plays `list` (the Songs list when none is given) from `track`, or from its first readable track. */
+  playFromLibrary(track?: Track, list?: TrackList): void;
   /** Starts the camera, the library's events, media keys and shortcuts; returns what undoes it. */
   connect(): () => void;
 }
 
-export function createSession(api: EmotuneApi, audio: HTMLAudioElement = new Audio()): Session {
+export interface SessionOptions {
+  audio?: HTMLAudioElement;
+  connection?: ConnectionState;
+  persistenceTiming?: PersistenceTiming;
+  /** How long the backend may take to answer "are you there?" before the player counts it as away. */
+  reachableTimeoutMs?: number;
+}
+
+export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAudioElement = {}): Session {
+  const {
+    audio = new Audio(),
+    connection = new ConnectionState('online'),
+    persistenceTiming,
+    reachableTimeoutMs = 2000,
+  } = options instanceof HTMLElement ? { audio: options } : options;
   const camera = new CameraState();
+  const vision = new VisionFeed(api, connection);
   const library = new LibraryState(api);
+  const isReachable = () =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), reachableTimeoutMs);
+      api.app.info().then(
+        () => (clearTimeout(timer), resolve(true)),
+        () => (clearTimeout(timer), resolve(false)),
+      );
+    });
   // The callbacks run only once playback starts, after every part below exists.
   const player = new Player(api, audio, {
     onTrackStart: (item) => plays.record(item),
     onQueueEnd: (last) => library.nextAfter(last?.track),
+    isReachable,
+    connection,
   });
   const handsFree = new HandsFree(api, player);
   const plays = new PlayLog(api, handsFree);
+  const persistence = new PlayerPersistence(api, player, handsFree, persistenceTiming);
 
-  function playFromLibrary(track?: Track): void {
+  function playFromLibrary(track?: Track, list: TrackList = library.songs): void {
     handsFree.manualOverride();
-    const start = track ? library.playable.indexOf(track) : 0;
-    player.playList(library.playable, Math.max(0, start));
+    const playable = list.playable;
+    const start = track ? playable.findIndex((t) => t.id === track.id) : 0;
+    player.playList(playable, Math.max(0, start));
   }
 
   function connect(): () => void {
@@ -57,7 +91,21 @@ export function createSession(api: EmotuneApi, audio: HTMLAudioElement = new Aud
     window.addEventListener('keydown', onKey);
     void camera.start();
     const offLibrary = library.connect();
+    let stopSaving = () => {};
+    let stopped = false;
+    void persistence.restore().then(() => {
+      if (!stopped) stopSaving = persistence.start();
+    });
+    // Back after an outage: what changed meanwhile is read again, and what was not saved is saved.
+    const offConnection = connection.onChange((status) => {
+      if (status !== 'online') return;
+      void library.reload();
+      persistence.saveNow();
+    });
     return () => {
+      stopped = true;
+      stopSaving();
+      offConnection();
       camera.stop();
       offLibrary();
       offFaces();
@@ -67,7 +115,7 @@ export function createSession(api: EmotuneApi, audio: HTMLAudioElement = new Aud
     };
   }
 
-  return { api, camera, library, player, handsFree, plays, playFromLibrary, connect };
+  return { api, connection, camera, vision, library, player, handsFree, plays, persistence, playFromLibrary, connect };
 }
 
 /** Components below App take the session from context; a missing one throws instead of passing undefined on. */

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:ui`: how the renderer copes with a big library, measured in Chromium (browser mode)
+ * with performance marks: the first render of the Songs list, scrolling (20 Page Downs, the worst
+ * frame), select-all and a search, for 50,000 and for 3,000 generated tracks. The tracks go straight
+ * into the LibraryStore of a temporary data folder (no audio files: only the list is measured).
+ * Prints numbers; asserts nothing. The goal is under 100 ms for each.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { Backend, PROJECT_ROOT } from '../../main/backend.js';
+import type { TrackRecord } from '../../main/library/store/trackStore.js';
+import { startWebServer } from '../../main/web/webServer.js';
+import { CHROMIUM_PATH, launchChromium } from './chromium.js';
+
+const SIZES = (process.env.EMOTUNE_BENCH_UI_SIZES ?? '50000,3000').split(',').map(Number);
+const GOAL_MS = 100;
+const MOODS = ['happy', 'energetic', 'calm', 'sad', 'tense', 'neutral'] as const;
+
+/** The page's globals, typed for the functions that run there (this file is built without the DOM library). */
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): { focus(): void; dispatchEvent(event: unknown): boolean } | null;
+    querySelectorAll(selector: string): { length: number };
+  };
+  performance: { now(): number; getEntriesByName(name: string): { duration: number; startTime: number }[] };
+  requestAnimationFrame(callback: (t: number) => void): number;
+  KeyboardEvent: new (type: string, init: Record<string, unknown>) => unknown;
+  setTimeout(callback: () => void, ms: number): number;
+  benchFrames?: number[];
+  benchRunning?: boolean;
+}
+
+function fill(backend: Backend, count: number): void {
+  const store = backend.library.store;
+  const folder = store.folders.add('/bench/music');
+  store.transaction(() => {
+    for (let i = 1; i <= count; i++) {
+      const record: TrackRecord = {
+        path: `/bench/music/${String(i).padStart(6, '0')}.mp3`,
+        size: 4_000_000,
+        mtimeMs: 0,
+        title: `Track ${i}`,
+        artist: `Artist ${i % 500}`,
+        album: `Album ${i % 2000}`,
+        albumArtist: '',
+        trackNo: (i % 12) + 1,
+        discNo: null,
+        genre: ['Rock', 'Jazz', 'Pop', 'Folk'][i % 4]!,
+        year: 1970 + (i % 50),
+        durationSec: 120 + (i % 240),
+        codec: 'mp3',
+        hasCover: false,
+        coverPath: null,
+        error: null,
+      };
+      store.tracks.upsert(folder.id, record, { mood: MOODS[i % MOODS.length]!, confidence: 1 });
+    }
+  });
+}
+
+/** Resolves after the next frame has been drawn. */
+const afterFrame = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const g = globalThis as unknown as PageGlobals;
+        g.requestAnimationFrame(() => g.setTimeout(resolve, 0));
+      }),
+  );
+
+async function listRenders(page: Page): Promise<number[]> {
+  return page.evaluate(() =>
+    (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:list-render').map((e) => e.duration),
+  );
+}
+
+async function measure(count: number): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'emotune-ui-bench-'));
+  const backend = await Backend.create('web', { dataDir: join(dir, 'data'), demoLibrary: false, watchFolders: false });
+  try {
+    fill(backend, count);
+    const web = await startWebServer(backend, `${PROJECT_ROOT}dist/renderer`);
+    const browser = await launchChromium({ noCamera: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(web.openUrl);
+      await page.waitForFunction(
+        () => (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:list-render').length > 0,
+      );
+      const firstRender = (await listRenders(page))[0]!;
+      const firstPaint = await page.evaluate(
+        () => (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:list-paint')[0]?.duration ?? NaN,
+      );
+      const rowsInDom = await page.evaluate(
+        () => (globalThis as unknown as PageGlobals).document.querySelectorAll('[data-testid="track-row"]').length,
+      );
+
+      // Scrolling: the page's frame times while the list goes 20 pages down from the keyboard.
+      await page.getByTestId('track-table').focus();
+      await page.evaluate(() => {
+        const g = globalThis as unknown as PageGlobals;
+        g.benchFrames = [];
+        g.benchRunning = true;
+        let last = g.performance.now();
+        const tick = (t: number) => {
+          g.benchFrames!.push(t - last);
+          last = t;
+          if (g.benchRunning) g.requestAnimationFrame(tick);
+        };
+        g.requestAnimationFrame(tick);
+      });
+      for (let i = 0; i < 20; i++) {
+        await page.keyboard.press('PageDown');
+        await afterFrame(page);
+      }
+      await page.waitForTimeout(300);
+      const frames = await page.evaluate(() => {
+        const g = globalThis as unknown as PageGlobals;
+        g.benchRunning = false;
+        return g.benchFrames!.slice(1).sort((a, b) => a - b);
+      });
+      const worstFrame = frames.at(-1)!;
+      const medianFrame = frames[Math.floor(frames.length / 2)]!;
+
+      // Select all: from the key to the frame that shows it.
+      const selectAll = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const g = globalThis as unknown as PageGlobals;
+            const grid = g.document.querySelector('[data-testid="track-table"]')!;
+            const start = g.performance.now();
+            grid.dispatchEvent(new g.KeyboardEvent('keydown', { key: 'a', ctrlKey: true, bubbles: true }));
+            g.requestAnimationFrame(() => g.setTimeout(() => resolve(g.performance.now() - start), 0));
+          }),
+      );
+      const selected = await page.getByTestId('bulk-bar').locator('.count').textContent();
+
+      // A search: from the request (after the typing pause) to the frame that shows its first rows.
+      const before = (await listRenders(page)).length;
+      await page.getByTestId('search').fill('Album 123');
+      await page.waitForFunction(
+        (n) => (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:list-render').length > n,
+        before,
+      );
+      const search = (await listRenders(page)).at(-1)!;
+      const matches = await page.getByTestId('view-subtitle').textContent();
+      console.log(
+        `  (${rowsInDom} rows in the DOM for ${count.toLocaleString()} tracks; first render from the first page's arrival: ${Math.round(firstPaint)} ms;` +
+          ` median frame while scrolling ${Math.round(medianFrame)} ms of ${frames.length}; "${selected?.trim()}"; search: ${matches})`,
+      );
+      return { 'first render': firstRender, 'scroll, 20 page-downs, worst frame': worstFrame, 'select all': selectAll, search };
+    } finally {
+      await browser.close();
+      await web.close();
+    }
+  } finally {
+    await backend.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!existsSync(CHROMIUM_PATH)) {
+  console.log(`skipped: no Chromium at ${CHROMIUM_PATH}`);
+} else {
+  for (const count of SIZES) {
+    console.log(`\nSongs list with ${count.toLocaleString()} tracks, Chromium at 1280x800 (goal: each under ${GOAL_MS} ms)`);
+    const results = await measure(count);
+    for (const [name, ms] of Object.entries(results)) {
+      console.log(`${name}: ${Math.round(ms)} ms${ms > GOAL_MS ? '  (over the goal)' : ''}`);
+    }
+  }
+}
