@@ -4,12 +4,25 @@
  */
 import type { z } from 'zod';
 import type { ExpressionStateSettings } from './expressions.js';
-import type { AlbumSummary, ArtistSummary, GenreSummary, LibraryFolder, ScanProgress, Track } from './library.js';
+import type {
+  AlbumSummary,
+  ArtistSummary,
+  GenreSummary,
+  ImportedPlaylist,
+  LibraryFolder,
+  PlaylistEntry,
+  PlaylistSummary,
+  RestoredFolder,
+  ScanProgress,
+  Track,
+} from './library.js';
 import type { Mood, MoodHistory, MoodPolicy } from './mood.js';
 import {
   addFolderSchema,
+  addToPlaylistSchema,
   albumQuerySchema,
   artistQuerySchema,
+  createPlaylistSchema,
   emptyParamsSchema,
   exportPlaylistSchema,
   folderIdSchema,
@@ -20,6 +33,11 @@ import {
   moodFeedbackSchema,
   moodHistorySchema,
   markUnplayableSchema,
+  movePlaylistEntrySchema,
+  playlistEntriesSchema,
+  playlistIdSchema,
+  removeFromPlaylistSchema,
+  renamePlaylistSchema,
   setExpressionSettingsSchema,
   rescanSchema,
   setMoodSchema,
@@ -75,7 +93,10 @@ export const API_CALLS = {
   'library.addFolder': call(addFolderSchema).returns<LibraryFolder>(),
   /** The folder chosen in the desktop app's dialog and added, or null when the dialog was cancelled. */
   'library.pickFolder': call(emptyParamsSchema).returns<LibraryFolder | null>(),
+  /** What the user made for its tracks (moods, feedback, playlist entries) is kept by path: library.restoreFolder puts it back. */
   'library.removeFolder': call(folderIdSchema).returns<{ removed: boolean }>(),
+  /** Adds a removed folder back (Undo) and answers once its scan is done, with what came back. */
+  'library.restoreFolder': call(addFolderSchema).returns<RestoredFolder>(),
   'library.rescan': call(rescanSchema).returns<ScanProgress[]>(),
   /** One page of tracks, searched, filtered and sorted by the database (pages of at most TRACK_PAGE_SIZE). */
   'library.tracks': call(trackQuerySchema).returns<Track[]>(),
@@ -86,9 +107,23 @@ export const API_CALLS = {
   'library.genres': call(genreQuerySchema).returns<GenreSummary[]>(),
   'library.setMood': call(setMoodSchema).returns<{ changed: number }>(),
   'library.writeMoodTags': call(trackIdsSchema).returns<{ written: number; failed: { path: string; message: string }[] }>(),
-  'library.importPlaylist': call(importPlaylistSchema).returns<{ name: string; matched: number; missing: string[] }>(),
-  /** M3U text for the renderer to offer as a download. */
+  /** A new playlist from M3U text ("Name (2)" where the name is taken); entries not in the library stay as missing ones. */
+  'library.importPlaylist': call(importPlaylistSchema).returns<ImportedPlaylist>(),
+  /** M3U8 text of tracks ({ trackIds }: the queue, a selection) or of a saved playlist ({ playlistId }), to offer as a download. */
   'library.exportPlaylist': call(exportPlaylistSchema).returns<{ content: string; written: number }>(),
+  'library.playlists': call(emptyParamsSchema).returns<PlaylistSummary[]>(),
+  /** One page of a playlist's entries in order (pages of at most TRACK_PAGE_SIZE); a missing entry has a null track. */
+  'library.playlistEntries': call(playlistEntriesSchema).returns<PlaylistEntry[]>(),
+  /** A new playlist, empty or with these tracks (saving the queue); a name another playlist has is refused. */
+  'library.createPlaylist': call(createPlaylistSchema).returns<PlaylistSummary>(),
+  'library.renamePlaylist': call(renamePlaylistSchema).returns<PlaylistSummary>(),
+  'library.deletePlaylist': call(playlistIdSchema).returns<{ deleted: boolean }>(),
+  /** Tracks put in at `position` (0 is the top), or at the end. */
+  'library.addToPlaylist': call(addToPlaylistSchema).returns<{ added: number; playlist: PlaylistSummary }>(),
+  /** Entries taken out by their ids (a track can be in a playlist twice). */
+  'library.removeFromPlaylist': call(removeFromPlaylistSchema).returns<{ removed: number; playlist: PlaylistSummary }>(),
+  /** An entry moved to `position` (where it is once moved). */
+  'library.movePlaylistEntry': call(movePlaylistEntrySchema).returns<PlaylistSummary>(),
   'mood.policy': call(emptyParamsSchema).returns<MoodPolicy>(),
   'mood.setPolicy': call(setPolicySchema).returns<MoodPolicy>(),
   'mood.next': call(nextTrackSchema).returns<TrackChoiceResult | null>(),

@@ -4,6 +4,7 @@ import type {
   albumQuerySchema,
   artistQuerySchema,
   genreQuerySchema,
+  playlistEntriesSchema,
   sortDirectionSchema,
   trackFilterSchema,
   trackQuerySchema,
@@ -56,6 +57,22 @@ export interface TrackDetails {
   albumArtist?: string;
   /** null where there is no cover. */
   coverSource?: CoverSource | null;
+  /** The file's ReplayGain tags, for the player to level loudness with; null where it has none. */
+  replayGain?: ReplayGain | null;
+}
+
+/**
+ * ReplayGain as the file's tags give it (REPLAYGAIN_TRACK_GAIN and the rest): the gain in dB that
+ * brings the track (or its album, keeping the album's own dynamics) to the reference loudness, and
+ * the highest sample as a linear amplitude (1 is full scale), so that a player applying a gain of
+ * `10 ** (gainDb / 20)` can keep `gain * peak` at or below 1 to avoid clipping. Each value is null
+ * where its tag is missing or makes no sense; a file with no gain at all has no ReplayGain (null).
+ */
+export interface ReplayGain {
+  trackGainDb: number | null;
+  trackPeak: number | null;
+  albumGainDb: number | null;
+  albumPeak: number | null;
 }
 
 export interface Track extends TrackTags, TrackDetails {
@@ -109,6 +126,8 @@ export type TrackFilter = z.infer<typeof trackFilterSchema>;
 export type ArtistQuery = z.infer<typeof artistQuerySchema>;
 export type AlbumQuery = z.infer<typeof albumQuerySchema>;
 export type GenreQuery = z.infer<typeof genreQuerySchema>;
+/** What library.playlistEntries takes: a playlist and a page of it. */
+export type PlaylistEntriesQuery = z.infer<typeof playlistEntriesSchema>;
 
 /** One artist of the artists view: the tracks' artist tag (or folder), '' for tracks with none. */
 export interface ArtistSummary {
@@ -127,6 +146,60 @@ export interface AlbumSummary {
   year: number | null;
   trackCount: number;
   coverTrackId: number | null;
+}
+
+/** One saved playlist, as the sidebar lists it. */
+export interface PlaylistSummary {
+  id: number;
+  name: string;
+  /** Its entries, the missing ones among them. */
+  trackCount: number;
+  /** The length of its entries that are in the library, in seconds (a missing entry counts nothing). */
+  durationSec: number;
+  /** How many entries name a file that is not in the library; the playlist has missing entries when above 0. */
+  missingCount: number;
+  createdAt: number;
+}
+
+/**
+ * One place in a playlist. A track can be in a playlist twice, so an entry has an id of its own,
+ * which library.removeFromPlaylist and library.movePlaylistEntry take. An entry whose file is not in
+ * the library (an imported M3U's line that matched nothing, or a track of a removed folder) stays, as
+ * a missing entry with its path, and becomes a track again when a scan finds a file at that path.
+ */
+export interface PlaylistEntry {
+  id: number;
+  /** Its place in the playlist, from 0. */
+  position: number;
+  /** The file it names: the track's path, or the path as the M3U or the removed track gave it. */
+  path: string;
+  /** The library track, or null for a missing entry. */
+  track: Track | null;
+  /**
+   * For a missing entry, what there is to show for it: the M3U's #EXTINF title, or "Artist - Title"
+   * of the track it was; null where nothing is known (show the file name). Null for a track.
+   */
+  label: string | null;
+  /** For a missing entry, its length as the M3U or the removed track gave it; null for a track (see `track`). */
+  durationSec: number | null;
+}
+
+/** What an import made: the new playlist (its name made unique, "Name (2)"), and the entries it found and did not. */
+export interface ImportedPlaylist {
+  playlistId: number;
+  name: string;
+  matched: number;
+  /** The entries not in the library, as the file wrote them; they are kept in the playlist as missing entries. */
+  missing: string[];
+}
+
+/** A folder added back: what came back with it once its scan was done. */
+export interface RestoredFolder {
+  folder: LibraryFolder;
+  /** Tracks that got back the mood the user had given them. */
+  userMoods: number;
+  /** Playlist entries that were missing and are tracks again. */
+  playlistEntries: number;
 }
 
 export interface GenreSummary {

@@ -81,11 +81,44 @@ export const albumQuerySchema = z
 export const genreQuerySchema = z.object({ sort: z.enum(['name', 'trackCount']).optional(), ...summaryPage }).strict();
 export const setMoodSchema = z.object({ trackIds, mood: moodSchema.nullable() }).strict();
 export const trackIdsSchema = z.object({ trackIds }).strict();
+/** The longest playlist name. */
+export const MAX_PLAYLIST_NAME = 200;
+/** The most entries one playlist holds. */
+export const MAX_PLAYLIST_ENTRIES = 100_000;
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- these are the characters to keep out
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** A playlist's name, trimmed: one line of at most MAX_PLAYLIST_NAME characters. */
+const playlistName = z
+  .string()
+  .trim()
+  .min(1, 'give the playlist a name')
+  .max(MAX_PLAYLIST_NAME, `a playlist name can be at most ${MAX_PLAYLIST_NAME} characters long`)
+  .refine((name) => !CONTROL_CHARACTER.test(name), 'a playlist name cannot hold line breaks, tabs or other control characters');
+const playlistId = id;
+/** A place in a playlist: 0 is the top. */
+const position = z.number().int('a position is a whole number').min(0, 'a position counts from 0, the top of the playlist');
 /** The playlist's text, read by the renderer from a file the user picked: never a path. */
-export const importPlaylistSchema = z
-  .object({ name: z.string().trim().min(1).max(200), content: z.string().max(8 * 1024 * 1024) })
+export const importPlaylistSchema = z.object({ name: playlistName, content: z.string().max(8 * 1024 * 1024) }).strict();
+/** Tracks (the queue, a selection) or one saved playlist, as M3U8 text. */
+export const exportPlaylistSchema = z.union([z.object({ trackIds }).strict(), z.object({ playlistId }).strict()], {
+  error: 'give trackIds (the tracks to export, e.g. the queue) or playlistId (a saved playlist), and nothing else',
+});
+export const playlistIdSchema = z.object({ playlistId }).strict();
+/** One page of a playlist's entries, in order (pages of at most TRACK_PAGE_SIZE). */
+export const playlistEntriesSchema = z
+  .object({ playlistId, offset: offset.optional(), limit: z.number().int().min(1).max(TRACK_PAGE_SIZE).optional() })
   .strict();
-export const exportPlaylistSchema = z.object({ trackIds }).strict();
+/** A new playlist, empty or with these tracks (saving the queue as a playlist). */
+export const createPlaylistSchema = z.object({ name: playlistName, trackIds: z.array(id).max(MAX_PLAYLIST_ENTRIES).optional() }).strict();
+export const renamePlaylistSchema = z.object({ playlistId, name: playlistName }).strict();
+/** Tracks put into a playlist at `position` (0 is the top), or at its end when left out. */
+export const addToPlaylistSchema = z
+  .object({ playlistId, trackIds: z.array(id).min(1).max(MAX_PLAYLIST_ENTRIES), position: position.optional() })
+  .strict();
+export const removeFromPlaylistSchema = z.object({ playlistId, entryIds: z.array(id).min(1).max(MAX_PLAYLIST_ENTRIES) }).strict();
+/** An entry moved so that it is at `position` (from 0) once moved. */
+export const movePlaylistEntrySchema = z.object({ playlistId, entryId: id, position }).strict();
 
 const policyRow = z
   .object(

@@ -22,6 +22,7 @@ export function libraryHandlers(library: LibraryService, pickFolder?: () => Prom
       return path === null ? null : library.addFolder(path);
     },
     'library.removeFolder': ({ id }) => ({ removed: library.removeFolder(id) }),
+    'library.restoreFolder': ({ path }) => library.restoreFolder(path),
     'library.rescan': ({ folderId }) => library.rescan(folderId),
     'library.tracks': (query) => library.listTracks({ ...query, limit: query.limit ?? TRACK_PAGE_SIZE }),
     'library.trackCount': (filter) => ({ count: library.countTracks(filter) }),
@@ -30,8 +31,17 @@ export function libraryHandlers(library: LibraryService, pickFolder?: () => Prom
     'library.genres': (query) => library.listGenres({ ...query, limit: query.limit ?? SUMMARY_PAGE_SIZE }),
     'library.setMood': ({ trackIds, mood }) => ({ changed: library.setUserMood(trackIds, mood) }),
     'library.writeMoodTags': ({ trackIds }) => library.writeMoodTags(trackIds),
-    'library.importPlaylist': ({ content, name }) => library.importPlaylist(content, name),
-    'library.exportPlaylist': ({ trackIds }) => library.exportPlaylist(trackIds),
+    'library.importPlaylist': ({ content, name }) => library.importM3u(content, name),
+    'library.exportPlaylist': (params) =>
+      'playlistId' in params ? library.exportSavedPlaylist(params.playlistId) : library.exportPlaylist(params.trackIds),
+    'library.playlists': () => library.listPlaylists(),
+    'library.playlistEntries': (query) => library.playlistEntries({ ...query, limit: query.limit ?? TRACK_PAGE_SIZE }),
+    'library.createPlaylist': ({ name, trackIds }) => library.createPlaylist(name, trackIds),
+    'library.renamePlaylist': ({ playlistId, name }) => library.renamePlaylist(playlistId, name),
+    'library.deletePlaylist': ({ playlistId }) => ({ deleted: library.deletePlaylist(playlistId) }),
+    'library.addToPlaylist': ({ playlistId, trackIds, position }) => library.addToPlaylist(playlistId, trackIds, position),
+    'library.removeFromPlaylist': ({ playlistId, entryIds }) => library.removeFromPlaylist(playlistId, entryIds),
+    'library.movePlaylistEntry': ({ playlistId, entryId, position }) => library.movePlaylistEntry(playlistId, entryId, position),
     'library.markUnplayable': ({ trackId, message }) => ({ marked: library.markUnplayable(trackId, message) }),
   };
 }

@@ -173,6 +173,77 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE folders ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE folders ADD COLUMN unsupported TEXT;
   `,
+  // 4: playlists as entries with ids of their own (a track can be in a list twice), each naming its file
+  // by path, so that an entry whose file is not in the library (an imported M3U's line that matched
+  // nothing, a track of a removed folder) stays as a missing entry and becomes a track again when a scan
+  // finds a file at that path. What the user and the listener made for a track (the user's mood, the
+  // learned mood and the feedback behind it) is kept by path when the track goes, and goes back on a track
+  // found at that path: removing a folder and adding it again loses none of it. ReplayGain from the tags;
+  // every file is read again on the next scan (mtime -1) for them.
+  `
+  ALTER TABLE tracks ADD COLUMN replaygain_track_gain REAL;
+  ALTER TABLE tracks ADD COLUMN replaygain_track_peak REAL;
+  ALTER TABLE tracks ADD COLUMN replaygain_album_gain REAL;
+  ALTER TABLE tracks ADD COLUMN replaygain_album_peak REAL;
+  UPDATE tracks SET mtime_ms = -1;
+  CREATE TABLE playlist_entries (
+    id INTEGER PRIMARY KEY,
+    playlist_id INTEGER NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    track_id INTEGER REFERENCES tracks(id) ON DELETE SET NULL,
+    path TEXT NOT NULL,
+    label TEXT,
+    duration_sec REAL
+  );
+  INSERT INTO playlist_entries (playlist_id, position, track_id, path)
+    SELECT p.playlist_id, row_number() OVER (PARTITION BY p.playlist_id ORDER BY p.position) - 1, p.track_id, t.path
+    FROM playlist_tracks p JOIN tracks t ON t.id = p.track_id ORDER BY p.playlist_id, p.position;
+  DROP TABLE playlist_tracks;
+  CREATE INDEX playlist_entries_order ON playlist_entries(playlist_id, position);
+  CREATE INDEX playlist_entries_track ON playlist_entries(track_id);
+  CREATE INDEX playlist_entries_missing ON playlist_entries(path) WHERE track_id IS NULL;
+  CREATE TABLE kept_moods (
+    path TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('user', 'listener')),
+    mood TEXT,
+    valence REAL,
+    arousal REAL,
+    confidence REAL NOT NULL,
+    raw TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (path, source)
+  );
+  CREATE TABLE kept_feedback (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    mood TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    weight REAL NOT NULL,
+    expression TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX kept_feedback_path ON kept_feedback(path);
+  CREATE TRIGGER tracks_keep_user_work BEFORE DELETE ON tracks BEGIN
+    INSERT OR REPLACE INTO kept_moods (path, source, mood, valence, arousal, confidence, raw, updated_at)
+      SELECT old.path, source, mood, valence, arousal, confidence, raw, updated_at FROM track_moods
+      WHERE track_id = old.id AND source IN ('user', 'listener');
+    INSERT INTO kept_feedback (path, mood, kind, weight, expression, at)
+      SELECT old.path, mood, kind, weight, expression, at FROM listener_feedback WHERE track_id = old.id ORDER BY id;
+    UPDATE playlist_entries
+      SET track_id = NULL, label = CASE WHEN old.artist <> '' THEN old.artist || ' - ' || old.title ELSE old.title END,
+        duration_sec = old.duration_sec
+      WHERE track_id = old.id;
+  END;
+  CREATE TRIGGER tracks_take_back_user_work AFTER INSERT ON tracks BEGIN
+    INSERT OR REPLACE INTO track_moods (track_id, source, mood, valence, arousal, confidence, raw, updated_at)
+      SELECT new.id, source, mood, valence, arousal, confidence, raw, updated_at FROM kept_moods WHERE path = new.path;
+    DELETE FROM kept_moods WHERE path = new.path;
+    INSERT INTO listener_feedback (track_id, mood, kind, weight, expression, at)
+      SELECT new.id, mood, kind, weight, expression, at FROM kept_feedback WHERE path = new.path ORDER BY id;
+    DELETE FROM kept_feedback WHERE path = new.path;
+    UPDATE playlist_entries SET track_id = new.id, label = NULL, duration_sec = NULL WHERE track_id IS NULL AND path = new.path;
+  END;
+  `,
 ];
 
 export function openLibraryDatabase(path: string, migrations: readonly string[] = MIGRATIONS, busyTimeoutMs = 5000): Db {

@@ -40,13 +40,11 @@ export async function recoverLibrary(dataDir: string): Promise<RecoveryReport> {
           folders++;
       }
       await service.idle();
-      for (const { path, mood } of backup.userMoods) {
-        const track = service.store.tracks.getByPath(path);
-        if (track) userMoods += service.store.tracks.setUserMood([track.id], mood);
-      }
+      // Moods for files the library does not have (a removed folder's) are kept for them, as before.
+      userMoods = service.store.tracks.restoreUserMoods(backup.userMoods);
       for (const list of backup.playlists) {
-        const ids = list.paths.map((p) => service.store.tracks.getByPath(p)?.id).filter((id): id is number => id !== undefined);
-        service.store.playlists.save(list.name, ids);
+        // Entries match tracks by path; the rest stay missing entries, as they were.
+        if (service.store.playlists.idOf(list.name) === undefined) service.store.playlists.create(list.name, list.entries, list.createdAt);
       }
     }
     return {

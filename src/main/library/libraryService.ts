@@ -11,18 +11,25 @@ import type {
   ArtistSummary,
   GenreQuery,
   GenreSummary,
+  ImportedPlaylist,
   LibraryFolder,
+  PlaylistEntriesQuery,
+  PlaylistEntry,
+  PlaylistSummary,
+  RestoredFolder,
   ScanProgress,
   Track,
   TrackFilter,
   TrackQuery,
 } from '../../shared/library.js';
+import { MAX_PLAYLIST_ENTRIES, MAX_PLAYLIST_NAME } from '../../shared/schemas.js';
 import type { Mood } from '../../shared/mood.js';
 import { openLibraryDatabase } from './database.js';
 import { createDemoLibrary, removeDemoFiles } from './demoLibrary.js';
 import { FolderWatcher } from './folderWatcher.js';
 import { LibraryStore } from './libraryStore.js';
-import { formatM3u, parseM3u } from './m3u.js';
+import type { NewEntry } from './store/playlistStore.js';
+import { formatM3u, formatM3uItems, parseM3uEntries } from './m3u.js';
 import { scanFolder, startProgress } from './scanner.js';
 import { realPathInLibrary } from './libraryPaths.js';
 import { writeTagsOffThread } from './tagWriteClient.js';
@@ -80,6 +87,29 @@ export class LibraryService {
   }
 
   async addFolder(path: string): Promise<LibraryFolder> {
+    return (await this.addAndScan(path)).folder;
+  }
+
+  /**
+   * Adds a folder back after library.removeFolder (or adds it for the first time) and waits for its
+   * scan: what the user made for its files, kept by path when it was removed (their moods, the
+   * listener's feedback, playlist entries), is back on its tracks by then. Says how much came back.
+   */
+  async restoreFolder(path: string): Promise<RestoredFolder> {
+    const absolute = resolve(path);
+    const keptMoods = () => this.store.tracks.keptUserMoodCount(absolute);
+    const missingEntries = () => this.store.playlists.missingEntryCount(absolute);
+    const [moodsBefore, entriesBefore] = [keptMoods(), missingEntries()];
+    const { folder, scanned } = await this.addAndScan(path);
+    await scanned;
+    return {
+      folder: this.store.folders.list().find((f) => f.id === folder.id) ?? folder,
+      userMoods: Math.max(0, moodsBefore - keptMoods()),
+      playlistEntries: Math.max(0, entriesBefore - missingEntries()),
+    };
+  }
+
+  private async addAndScan(path: string): Promise<{ folder: LibraryFolder; scanned: Promise<ScanProgress[]> }> {
     // A relative path would mean the server's own folder, which the user never sees.
     if (!isAbsolute(path)) throw new Error(`cannot add ${path}: give the folder's full path, e.g. /home/you/Music`);
     const absolute = resolve(path);
@@ -104,14 +134,16 @@ export class LibraryService {
     }
     if (this.watching) this.watcher.watch(folder.id, folder.path);
     // The scan goes on in the background and reports its progress as events.
-    void this.rescan(folder.id);
+    const scanned = this.rescan(folder.id);
     this.events.changed();
-    return folder;
+    return { folder, scanned };
   }
 
   /**
-   * Removes a folder from the library. The demo library's pieces, which Emotune wrote itself, are
-   * deleted with it (and it is not written again).
+   * Removes a folder from the library. What the user made for its tracks stays, by path: their own
+   * moods, the listener's feedback and learned moods, and their places in playlists (as missing
+   * entries); adding the folder again (restoreFolder, or addFolder) puts it all back. The demo
+   * library's pieces, which Emotune wrote itself, are deleted with it (and it is not written again).
    */
   removeFolder(id: number): boolean {
     const folder = this.store.folders.list().find((f) => f.id === id);
@@ -242,29 +274,178 @@ export class LibraryService {
     return { written, failed };
   }
 
-  /**
-   * Saves the playlist whose M3U text the user uploaded: absolute entries match library tracks by
-   * path, relative ones by the end of the path (the playlist's own folder is not known).
-   */
-  importPlaylist(content: string, name: string): { name: string; matched: number; missing: string[] } {
-    const tracks = this.store.tracks.list({});
-    const ids: number[] = [];
-    const missing: string[] = [];
-    for (const entry of parseM3u(content)) {
-      const suffix = `/${entry.replace(/^(\.\.?\/)+/, '')}`;
-      const track = isAbsolute(entry) ? this.store.tracks.getByPath(resolve(entry)) : tracks.find((t) => t.path.endsWith(suffix));
-      if (track) ids.push(track.id);
-      else missing.push(entry);
-    }
-    this.store.playlists.save(name, ids);
-    this.events.changed();
-    return { name, matched: ids.length, missing };
+  listPlaylists(): PlaylistSummary[] {
+    return this.store.playlists.list();
   }
 
-  /** The tracks as M3U text, for the renderer to offer as a download. */
+  /** One page of a playlist's entries in order, the missing ones among them (with a null track). */
+  playlistEntries({ playlistId, offset, limit }: PlaylistEntriesQuery): PlaylistEntry[] {
+    this.playlist(playlistId);
+    return this.store.playlists.entries(playlistId, { offset, limit });
+  }
+
+  /** A new playlist, empty or with these tracks in this order (saving the queue); tracks no longer in the library are passed over. */
+  createPlaylist(name: string, trackIds: readonly number[] = []): PlaylistSummary {
+    const clean = this.freeName(name);
+    const id = this.store.playlists.create(
+      clean,
+      trackIds.map((trackId) => ({ trackId })),
+    );
+    this.events.changed();
+    return this.playlist(id);
+  }
+
+  renamePlaylist(playlistId: number, name: string): PlaylistSummary {
+    this.playlist(playlistId);
+    this.store.playlists.rename(playlistId, this.freeName(name, playlistId));
+    this.events.changed();
+    return this.playlist(playlistId);
+  }
+
+  deletePlaylist(playlistId: number): boolean {
+    this.playlist(playlistId);
+    const deleted = this.store.playlists.delete(playlistId);
+    this.events.changed();
+    return deleted;
+  }
+
+  /**
+   * Puts tracks into a playlist at `position` (0 is the top), or at its end. Tracks no longer in the
+   * library are passed over; when none of them is left, nothing is added and it says so.
+   */
+  addToPlaylist(playlistId: number, trackIds: readonly number[], position?: number): { added: number; playlist: PlaylistSummary } {
+    const playlist = this.playlist(playlistId);
+    if (position !== undefined && position > playlist.trackCount) {
+      throw new Error(
+        `cannot add at position ${position}: the playlist "${playlist.name}" has ${countEntries(playlist.trackCount)}, so tracks go in at positions 0 to ${playlist.trackCount}`,
+      );
+    }
+    if (playlist.trackCount + trackIds.length > MAX_PLAYLIST_ENTRIES) {
+      throw new Error(`the playlist "${playlist.name}" cannot hold more than ${MAX_PLAYLIST_ENTRIES} entries`);
+    }
+    const added = this.store.playlists.insert(
+      playlistId,
+      trackIds.map((trackId) => ({ trackId })),
+      position,
+    );
+    if (added === 0) {
+      throw new Error(
+        `nothing was added to "${playlist.name}": ${trackIds.length === 1 ? 'that track is' : 'those tracks are'} no longer in the library`,
+      );
+    }
+    this.events.changed();
+    return { added, playlist: this.playlist(playlistId) };
+  }
+
+  /** Takes entries out of a playlist by their ids (a track can be in it twice); ids not in it are passed over. */
+  removeFromPlaylist(playlistId: number, entryIds: readonly number[]): { removed: number; playlist: PlaylistSummary } {
+    this.playlist(playlistId);
+    const removed = this.store.playlists.remove(playlistId, entryIds);
+    if (removed > 0) this.events.changed();
+    return { removed, playlist: this.playlist(playlistId) };
+  }
+
+  /** Moves an entry so that it is at `position` (0 is the top) once moved; the others keep their order. */
+  movePlaylistEntry(playlistId: number, entryId: number, position: number): PlaylistSummary {
+    const playlist = this.playlist(playlistId);
+    if (this.store.playlists.positionOf(playlistId, entryId) === undefined) {
+      throw new Error(`that entry is not in the playlist "${playlist.name}" (it may have been removed): show the playlist again`);
+    }
+    if (position >= playlist.trackCount) {
+      throw new Error(
+        `cannot move to position ${position}: the playlist "${playlist.name}" has ${countEntries(playlist.trackCount)}, at positions 0 to ${playlist.trackCount - 1}`,
+      );
+    }
+    this.store.playlists.move(playlistId, entryId, position);
+    this.events.changed();
+    return this.playlist(playlistId);
+  }
+
+  /**
+   * A new playlist from the M3U text the user uploaded (named `name`, or "name (2)" where that is
+   * taken): absolute entries match library tracks by path, relative ones by the end of the path (the
+   * playlist's own folder is not known). The entries that match nothing stay in it as missing entries,
+   * with their path and #EXTINF title, and become tracks when a scan finds those files.
+   */
+  importM3u(content: string, name: string): ImportedPlaylist {
+    const tracks = this.store.tracks.list({});
+    const entries: NewEntry[] = [];
+    const missing: string[] = [];
+    let matched = 0;
+    for (const entry of parseM3uEntries(content)) {
+      const absolute = isAbsolute(entry.path);
+      const suffix = `/${entry.path.replace(/^(\.\.?\/)+/, '')}`;
+      const track = absolute ? this.store.tracks.getByPath(resolve(entry.path)) : tracks.find((t) => t.path.endsWith(suffix));
+      if (track) {
+        entries.push({ trackId: track.id });
+        matched++;
+      } else {
+        entries.push({ path: absolute ? resolve(entry.path) : entry.path, label: entry.title, durationSec: entry.durationSec });
+        missing.push(entry.path);
+      }
+    }
+    if (entries.length > MAX_PLAYLIST_ENTRIES) {
+      throw new Error(`the playlist has ${entries.length} entries; Emotune takes at most ${MAX_PLAYLIST_ENTRIES}`);
+    }
+    const unique = this.uniqueName(name);
+    const playlistId = this.store.playlists.create(unique, entries);
+    this.events.changed();
+    return { playlistId, name: unique, matched, missing };
+  }
+
+  /** importM3u, as the first version of the API answered it (without the new playlist's id). */
+  importPlaylist(content: string, name: string): { name: string; matched: number; missing: string[] } {
+    const { name: saved, matched, missing } = this.importM3u(content, name);
+    return { name: saved, matched, missing };
+  }
+
+  /** The tracks (the queue, a selection) as M3U text, for the renderer to offer as a download. */
   exportPlaylist(trackIds: readonly number[]): { content: string; written: number } {
     const tracks = trackIds.map((id) => this.store.tracks.get(id)).filter((t): t is Track => t !== undefined);
     return { content: formatM3u(tracks), written: tracks.length };
+  }
+
+  /** A saved playlist as M3U8 text with #EXTINF lines, its missing entries kept as their paths. */
+  exportSavedPlaylist(playlistId: number): { content: string; written: number } {
+    this.playlist(playlistId);
+    const items = this.store.playlists.entries(playlistId).map((e) =>
+      e.track
+        ? {
+            path: e.track.path,
+            label: `${e.track.artist ? `${e.track.artist} - ` : ''}${e.track.title}`,
+            durationSec: e.track.durationSec,
+          }
+        : { path: e.path, label: e.label, durationSec: e.durationSec },
+    );
+    return { content: formatM3uItems(items), written: items.length };
+  }
+
+  /** The playlist, or an error in words when there is none with that id. */
+  private playlist(id: number): PlaylistSummary {
+    const playlist = this.store.playlists.summary(id);
+    if (!playlist) throw new Error(`there is no playlist ${id} (it may have been deleted): show the playlists again`);
+    return playlist;
+  }
+
+  /** The name, trimmed, when no other playlist has it (case aside); else an error that says which has it. */
+  private freeName(name: string, except?: number): string {
+    const clean = name.trim();
+    if (clean === '') throw new Error('give the playlist a name');
+    if (clean.length > MAX_PLAYLIST_NAME) throw new Error(`a playlist name can be at most ${MAX_PLAYLIST_NAME} characters long`);
+    const taken = this.store.playlists.nameTaken(clean, except);
+    if (taken !== undefined) throw new Error(`there is already a playlist named "${taken}": choose another name`);
+    return clean;
+  }
+
+  /** The name, or "name (2)", "name (3)"... where it is taken. */
+  private uniqueName(name: string): string {
+    const clean = name.trim().slice(0, MAX_PLAYLIST_NAME) || 'Imported playlist';
+    if (this.store.playlists.nameTaken(clean) === undefined) return clean;
+    for (let n = 2; ; n++) {
+      const suffix = ` (${n})`;
+      const candidate = `${clean.slice(0, MAX_PLAYLIST_NAME - suffix.length)}${suffix}`;
+      if (this.store.playlists.nameTaken(candidate) === undefined) return candidate;
+    }
   }
 
   /** A track the player could not play is marked with the reason, so it is skipped from now on. */
@@ -298,4 +479,8 @@ export class LibraryService {
     this.watcher.close();
     this.store.close();
   }
+}
+
+function countEntries(n: number): string {
+  return `${n} ${n === 1 ? 'entry' : 'entries'}`;
 }

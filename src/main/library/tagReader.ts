@@ -1,15 +1,16 @@
 /**
  * Reads what the library keeps from an audio file's tags with music-metadata: title, artist,
- * album, album artist, track and disc number, genre, year, duration, codec, cover presence, and the
- * mood tag in any of its four spellings. The folders stand in for missing tags: the file's name for
- * the title, its folder for the album, the folder above for the artist (inside the library folder).
+ * album, album artist, track and disc number, genre, year, duration, codec, cover presence,
+ * ReplayGain, and the mood tag in any of its four spellings. The folders stand in for missing tags:
+ * the file's name for the title, its folder for the album, the folder above for the artist (inside
+ * the library folder).
  * A file is refused, with the reason in plain words, when it holds no audio a player could decode
  * (see audioProblem).
  */
-import { parseFile, type IAudioMetadata } from 'music-metadata';
+import { parseFile, type IAudioMetadata, type IRatio } from 'music-metadata';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
-import type { TrackDetails, TrackTags } from '../../shared/library.js';
+import type { ReplayGain, TrackDetails, TrackTags } from '../../shared/library.js';
 import { ByteSource } from '../audio/byteSource.js';
 import { probeAdtsStream } from '../audio/aacDecoder.js';
 import { probeMpegStream } from '../audio/mp3Decoder.js';
@@ -158,8 +159,36 @@ export async function readFileTags(path: string, options: ReadOptions = {}): Pro
     durationSec: format.duration!,
     codec: format.codec ?? format.container ?? null,
     hasCover: (common.picture?.length ?? 0) > 0,
+    replayGain: replayGainOf(metadata),
     moodText: findMood(metadata) ?? null,
   };
+}
+
+/** Gains beyond this many dB either way, and peaks above this amplitude, are no tagger's: left out. */
+const MAX_GAIN_DB = 60;
+const MAX_PEAK = 100;
+
+/**
+ * REPLAYGAIN_TRACK_GAIN, _TRACK_PEAK, _ALBUM_GAIN and _ALBUM_PEAK, which music-metadata maps from ID3v2
+ * TXXX frames, Vorbis comments, APE and MP4 freeform atoms into `common`, each as a ratio with its
+ * value in dB ("-6.5 dB" reads as dB -6.5; a peak, "0.98", as ratio 0.98). Null when neither gain is there.
+ */
+export function replayGainOf(metadata: IAudioMetadata): ReplayGain | null {
+  const { common } = metadata;
+  const gain = (r: IRatio | undefined) => (r && Number.isFinite(r.dB) && Math.abs(r.dB) <= MAX_GAIN_DB ? round(r.dB) : null);
+  const peak = (r: IRatio | undefined) => (r && Number.isFinite(r.ratio) && r.ratio >= 0 && r.ratio <= MAX_PEAK ? round(r.ratio) : null);
+  const replayGain = {
+    trackGainDb: gain(common.replaygain_track_gain),
+    trackPeak: peak(common.replaygain_track_peak),
+    albumGainDb: gain(common.replaygain_album_gain),
+    albumPeak: peak(common.replaygain_album_peak),
+  };
+  return replayGain.trackGainDb === null && replayGain.albumGainDb === null ? null : replayGain;
+}
+
+/** Six decimals: what the tags hold, without the float noise of the dB conversion. */
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
 }
 
 /**

@@ -1,4 +1,8 @@
-/** The music folders the user added; removing one removes its tracks, moods and plays by foreign key. */
+/**
+ * The music folders the user added. Removing one removes its tracks and their plays by foreign key;
+ * what the user made for them (moods, the listener's feedback, playlist entries) is kept by path by the
+ * triggers of migration 4, and goes back on the tracks when the folder is added again.
+ */
 import type { LibraryFolder } from '../../../shared/library.js';
 import type { Db } from '../database.js';
 

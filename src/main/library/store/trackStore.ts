@@ -6,6 +6,7 @@ import type {
   ArtistSummary,
   GenreQuery,
   GenreSummary,
+  ReplayGain,
   SortDirection,
   Track,
   TrackDetails,
@@ -60,6 +61,10 @@ export interface TrackRow {
   has_cover: number;
   cover_path: string | null;
   error: string | null;
+  replaygain_track_gain: number | null;
+  replaygain_track_peak: number | null;
+  replaygain_album_gain: number | null;
+  replaygain_album_peak: number | null;
   moods: string | null;
 }
 
@@ -107,6 +112,7 @@ const HAS_COVER = '(t.has_cover = 1 OR t.cover_path IS NOT NULL)';
 export const TRACK_SELECT = `
   SELECT t.id, t.path, t.title, t.artist, t.album, t.album_artist, t.track_no, t.disc_no, t.genre, t.year,
     t.duration_sec, t.codec, t.has_cover, t.cover_path, t.error,
+    t.replaygain_track_gain, t.replaygain_track_peak, t.replaygain_album_gain, t.replaygain_album_peak,
     (SELECT json_group_array(json_object('source', m.source, 'mood', m.mood, 'valence', m.valence, 'arousal', m.arousal,
        'confidence', m.confidence, 'raw', m.raw)) FROM track_moods m WHERE m.track_id = t.id) AS moods
   FROM tracks t`;
@@ -135,17 +141,19 @@ export class TrackStore {
       .prepare(
         `INSERT INTO tracks (folder_id, path, size, mtime_ms, title, artist, album, album_artist, track_no, disc_no, genre, year,
            duration_sec, codec, has_cover, cover_path, error, title_key, artist_key, album_key, album_artist_key, genre_key,
-           added_at, scanned_at)
+           replaygain_track_gain, replaygain_track_peak, replaygain_album_gain, replaygain_album_peak, added_at, scanned_at)
          VALUES (@folderId, @path, @size, @mtimeMs, @title, @artist, @album, @albumArtist, @trackNo, @discNo, @genre, @year,
            @durationSec, @codec, @hasCover, @coverPath, @error, @titleKey, @artistKey, @albumKey, @albumArtistKey, @genreKey,
-           @now, @now)
+           @trackGain, @trackPeak, @albumGain, @albumPeak, @now, @now)
          ON CONFLICT(path) DO UPDATE SET folder_id = excluded.folder_id, size = excluded.size, mtime_ms = excluded.mtime_ms,
            title = excluded.title, artist = excluded.artist, album = excluded.album, album_artist = excluded.album_artist,
            track_no = excluded.track_no, disc_no = excluded.disc_no, genre = excluded.genre, year = excluded.year,
            duration_sec = excluded.duration_sec, codec = excluded.codec, has_cover = excluded.has_cover,
            cover_path = excluded.cover_path, error = excluded.error, title_key = excluded.title_key,
            artist_key = excluded.artist_key, album_key = excluded.album_key, album_artist_key = excluded.album_artist_key,
-           genre_key = excluded.genre_key, scanned_at = excluded.scanned_at
+           genre_key = excluded.genre_key, replaygain_track_gain = excluded.replaygain_track_gain,
+           replaygain_track_peak = excluded.replaygain_track_peak, replaygain_album_gain = excluded.replaygain_album_gain,
+           replaygain_album_peak = excluded.replaygain_album_peak, scanned_at = excluded.scanned_at
          RETURNING id`,
       )
       .pluck()
@@ -173,6 +181,10 @@ export class TrackStore {
         // An album is grouped under its album artist, or under the tracks' artist where the tag is missing.
         albumArtistKey: sortKey(albumArtist || track.artist),
         genreKey: sortKey(genre),
+        trackGain: track.replayGain?.trackGainDb ?? null,
+        trackPeak: track.replayGain?.trackPeak ?? null,
+        albumGain: track.replayGain?.albumGainDb ?? null,
+        albumPeak: track.replayGain?.albumPeak ?? null,
         now,
       }) as number;
     if (fileMood) this.setMood(id, 'file', fileMood);
@@ -233,13 +245,53 @@ export class TrackStore {
       .immediate();
   }
 
-  /** The user's own moods, by file path: what a backup keeps. */
+  /**
+   * The user's own moods, by file path: what a backup keeps. Those kept for files no longer in the
+   * library (a removed folder's, a vanished file's) are among them.
+   */
   userMoodsByPath(): { path: string; mood: string }[] {
     return this.db
       .prepare(
-        "SELECT t.path AS path, m.mood AS mood FROM track_moods m JOIN tracks t ON t.id = m.track_id WHERE m.source = 'user' AND m.mood IS NOT NULL",
+        `SELECT t.path AS path, m.mood AS mood FROM track_moods m JOIN tracks t ON t.id = m.track_id WHERE m.source = 'user' AND m.mood IS NOT NULL
+         UNION ALL SELECT path, mood FROM kept_moods WHERE source = 'user' AND mood IS NOT NULL
+         ORDER BY path`,
       )
       .all() as { path: string; mood: string }[];
+  }
+
+  /**
+   * Puts the user's moods back by path (from a backup): on the track at that path, or, where the
+   * library has none, kept for the file until a scan finds it. Returns how many went on tracks.
+   */
+  restoreUserMoods(moods: readonly { path: string; mood: Mood }[]): number {
+    return this.db
+      .transaction(() => {
+        let onTracks = 0;
+        const keep = this.db.prepare(
+          `INSERT INTO kept_moods (path, source, mood, confidence, updated_at) VALUES (?, 'user', ?, 1, ?)
+           ON CONFLICT(path, source) DO UPDATE SET mood = excluded.mood, confidence = 1, updated_at = excluded.updated_at`,
+        );
+        for (const { path, mood } of moods) {
+          const id = this.db.prepare('SELECT id FROM tracks WHERE path = ?').pluck().get(path) as number | undefined;
+          if (id === undefined) keep.run(path, mood, Date.now());
+          else {
+            this.setMood(id, 'user', { mood, confidence: 1 });
+            onTracks++;
+          }
+        }
+        this.onUserDataChanged();
+        return onTracks;
+      })
+      .immediate();
+  }
+
+  /** How many of the user's moods are kept for files under `folder` that the library does not have. */
+  keptUserMoodCount(folder: string): number {
+    const prefix = `${folder.replace(/\/+$/, '')}/`;
+    return this.db
+      .prepare("SELECT count(*) FROM kept_moods WHERE source = 'user' AND substr(path, 1, length(@prefix)) = @prefix")
+      .pluck()
+      .get({ prefix }) as number;
   }
 
   get(id: number): Track | undefined {
@@ -415,9 +467,20 @@ export function toTrack(row: TrackRow): Track {
     genre: row.genre,
     year: row.year,
     coverSource: row.has_cover === 1 ? 'embedded' : row.cover_path !== null ? 'folder' : null,
+    replayGain: replayGainOf(row),
     error: row.error,
     moods,
     // The user's tag wins, then the file's, then the estimate from the audio.
     mood: moods.find((m) => m.mood !== null) ?? null,
+  };
+}
+
+function replayGainOf(row: TrackRow): ReplayGain | null {
+  if (row.replaygain_track_gain === null && row.replaygain_album_gain === null) return null;
+  return {
+    trackGainDb: row.replaygain_track_gain,
+    trackPeak: row.replaygain_track_peak,
+    albumGainDb: row.replaygain_album_gain,
+    albumPeak: row.replaygain_album_peak,
   };
 }
