@@ -24,8 +24,14 @@ export function viewFromHash(hash: string): View {
   return (VIEWS as readonly string[]).includes(name) ? (name as View) : 'songs';
 }
 
+/** A page inside a browse view: one artist, one album (as library.albums names it) or one genre. */
+export type BrowsePage =
+  { kind: 'artist'; name: string } | { kind: 'album'; album: string; artist: string } | { kind: 'genre'; name: string };
+
 export class Navigation {
   view = $state<View>('songs');
+  /** The pages opened inside the current view, the last one on screen; empty: the view's own list. */
+  pages = $state.raw<BrowsePage[]>([]);
 
   constructor(hash = typeof location === 'undefined' ? '' : location.hash) {
     this.view = viewFromHash(hash);
@@ -33,13 +39,36 @@ export class Navigation {
 
   /** Follows the hash; returns what stops it. */
   connect(): () => void {
-    const onHash = () => (this.view = viewFromHash(location.hash));
+    const onHash = () => {
+      const view = viewFromHash(location.hash);
+      if (view !== this.view) this.pages = [];
+      this.view = view;
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }
 
   go(view: View): void {
     if (typeof location !== 'undefined' && location.hash !== `#/${view}`) location.hash = `/${view}`;
+    // The view's own list, even from a page inside the same view.
+    this.pages = [];
     this.view = view;
+  }
+
+  /** The page on screen inside the view, if any. */
+  get page(): BrowsePage | undefined {
+    return this.pages.at(-1);
+  }
+
+  /** Opens a page inside the current view (an artist, then one of their albums...). */
+  open(page: BrowsePage): void {
+    this.pages = [...this.pages, page];
+  }
+
+  /** One page back; false when the view's own list is on screen already. */
+  back(): boolean {
+    if (this.pages.length === 0) return false;
+    this.pages = this.pages.slice(0, -1);
+    return true;
   }
 }

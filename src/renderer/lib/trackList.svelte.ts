@@ -7,7 +7,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- the selection is replaced, never changed in place: one new Set is one
    signal, where a SvelteSet of 50,000 ids would be 50,000 of them. */
 import type { EmotuneApi } from '../../shared/api.js';
-import type { Track, TrackFilter, TrackSort } from '../../shared/library.js';
+import type { SortDirection, Track, TrackFilter, TrackSort } from '../../shared/library.js';
 import { TRACK_PAGE_SIZE } from '../../shared/schemas.js';
 
 /**
@@ -28,6 +28,8 @@ export class TrackList {
   loading = $state(false);
   query = $state('');
   sort = $state<TrackSort>('artist');
+  /** The sort's way; undefined: the sort's natural way (ascending, newest first for `added`). */
+  direction = $state<SortDirection | undefined>(undefined);
   filter = $state.raw<Omit<TrackFilter, 'query'>>({});
   /** Track ids; with `allSelected`, every row of the list, read or not. */
   selected = $state.raw<ReadonlySet<number>>(new Set());
@@ -67,7 +69,22 @@ export class TrackList {
   }
 
   private params(offset: number, limit: number) {
-    return { ...this.filter, query: this.query || undefined, sort: this.sort, offset, limit };
+    return { ...this.filter, query: this.query || undefined, sort: this.sort, direction: this.direction, offset, limit };
+  }
+
+  /** The way the list is sorted now, the natural way spelled out. */
+  get effectiveDirection(): SortDirection {
+    return this.direction ?? (this.sort === 'added' ? 'desc' : 'asc');
+  }
+
+  /** A click on a column header: sorts by it, and a second click on the same one reverses the order. */
+  sortBy(sort: TrackSort): Promise<void> {
+    if (this.sort === sort) this.direction = this.effectiveDirection === 'asc' ? 'desc' : 'asc';
+    else {
+      this.sort = sort;
+      this.direction = undefined;
+    }
+    return this.reload();
   }
 
   /** Reads the list again from its first page (a new search, sort or library change). */
