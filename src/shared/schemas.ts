@@ -58,6 +58,10 @@ export const trackFilterSchema = z
     albumArtist: tagValue.optional(),
     genre: tagValue.optional(),
     mood: moodSchema.optional(),
+    /** The tracks of one music folder. */
+    folderId: z.number().int().min(1).optional(),
+    /** true: only the files that could not be read or played (with their reasons); false: only the others. */
+    unreadable: z.boolean().optional(),
   })
   .strict();
 export const trackQuerySchema = trackFilterSchema

@@ -313,6 +313,12 @@ describe('only real music', () => {
     });
     expect(scan.failed).toBe(3);
     expect(store.tracks.list({}).filter((t) => t.error === null && !((t.durationSec ?? 0) > 0))).toEqual([]);
+    // The list of a folder's unreadable files, and the rest, as the folder settings show them.
+    const unreadable = { folderId, unreadable: true } as const;
+    expect(titles(store.tracks.list({ ...unreadable, sort: 'title' }))).toEqual(['cut.mp3', 'half.mp3', 'random.mp3']);
+    expect(store.tracks.count(unreadable)).toBe(3);
+    expect(store.tracks.count({ folderId, unreadable: false })).toBe(store.tracks.count({}) - 3);
+    expect(store.tracks.count({ folderId: folderId + 1000 })).toBe(0);
   });
 
   it('refuses random bytes however they are named, and reads the real thing', async () => {

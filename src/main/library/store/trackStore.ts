@@ -399,9 +399,9 @@ function page(query: { offset?: number; limit?: number }): { limit: number; offs
 }
 
 /** The WHERE clause of a track filter and its parameters; tag filters compare sort keys, so case and accents do not matter. */
-function trackWhere(filter: TrackFilter): { where: string; params: Record<string, string> } {
+function trackWhere(filter: TrackFilter): { where: string; params: Record<string, string | number> } {
   const clauses: string[] = [];
-  const params: Record<string, string> = {};
+  const params: Record<string, string | number> = {};
   const match = ftsQuery(filter.query ?? '');
   if (match) {
     clauses.push('t.id IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH @match)');
@@ -423,6 +423,11 @@ function trackWhere(filter: TrackFilter): { where: string; params: Record<string
     clauses.push(`${MOOD_THAT_COUNTS} = @mood`);
     params.mood = filter.mood;
   }
+  if (filter.folderId !== undefined) {
+    clauses.push('t.folder_id = @folderId');
+    params.folderId = filter.folderId;
+  }
+  if (filter.unreadable !== undefined) clauses.push(filter.unreadable ? 't.error IS NOT NULL' : 't.error IS NULL');
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
