@@ -100,6 +100,8 @@ export interface LibraryFolder {
   suggestRemoval?: boolean;
   /** Files of audio formats Emotune cannot play, by extension, as the last scan found them: { ".xm": 3 }. */
   unsupported?: Record<string, number>;
+  /** Its tracks that have a mood the user gave them (kept by path if the folder is removed). */
+  userMoods?: number;
 }
 
 export interface ScanProgress {

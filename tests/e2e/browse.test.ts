@@ -71,7 +71,7 @@ describe('browsing', () => {
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('folder-input').fill(folder);
     await page.getByRole('button', { name: 'Add folder' }).click();
-    await expect.poll(() => page.getByTestId('folders').textContent(), { timeout: 60_000 }).toMatch(/5 tracks/);
+    await expect.poll(() => page.getByTestId('folders').textContent(), { timeout: 60_000 }).toMatch(/5 songs/);
     await page.getByTestId('nav-artists').click();
     await expect
       .poll(() => page.getByTestId('artist-card').allTextContents(), { timeout: 30_000 })

@@ -66,7 +66,11 @@ describe('library', () => {
     await go('settings');
     await page.getByTestId('folder-input').fill(folder);
     await page.getByRole('button', { name: 'Add folder' }).click();
-    await expect.poll(() => page.getByTestId('folders').textContent(), { timeout: 30_000 }).toMatch(/My Music.*2 tracks, 1 unreadable/s);
+    const mine = page.getByTestId('folder').filter({ hasText: 'My Music' });
+    await expect.poll(() => mine.textContent(), { timeout: 30_000 }).toMatch(/My Music.*1 song.*1 file Emotune can’t play/s);
+    // Which file, and why, in plain words.
+    await mine.getByTestId('unreadable-files').locator('summary').click();
+    await expect.poll(() => mine.getByTestId('unreadable-file').textContent()).toMatch(/broken\.mp3\s*not an audio file/);
     await go('songs');
     await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(14);
     expect(await page.getByTestId('track-error').count()).toBe(1);
@@ -127,5 +131,15 @@ describe('library', () => {
     );
     expect(app.backend.vision.expressionSettings().uncertainBelow).toBeLessThanOrEqual(1);
     expect(app.backend.vision.expressionSettings().minDwellMs).toBe(2500);
+  });
+
+  it('offers to remove the demo songs once the user’s own music is in, and removes them', async () => {
+    await go('songs');
+    const offer = page.getByTestId('demo-offer');
+    await expect.poll(() => offer.textContent()).toMatch(/Your own music is in\. Remove the demo songs/);
+    await page.getByTestId('remove-demo').click();
+    await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(2);
+    expect(await offer.count()).toBe(0);
+    expect(app.backend.library.listFolders().map((f) => f.demo)).toEqual([false]);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiParams } from '../../src/shared/api.js';
 import type { LibraryFolder, ScanProgress, Track } from '../../src/shared/library.js';
 import { TRACK_PAGE_SIZE } from '../../src/shared/schemas.js';
-import { LibraryState } from '../../src/renderer/lib/library.svelte.js';
+import { LibraryState, UNDO_SECONDS } from '../../src/renderer/lib/library.svelte.js';
 import { LIST_PAGE_SIZE } from '../../src/renderer/lib/trackList.svelte.js';
 import { fakeBackend, settle, track, type Handlers } from './fakes.js';
 
@@ -89,7 +89,7 @@ describe('LibraryState', () => {
     expect(titles(library.tracks)).toEqual(['ab']);
   });
 
-  it('counts readable tracks once: the ones to play, the failed ones and those without a mood', async () => {
+  it('counts readable tracks once: the ones to play and those without a mood', async () => {
     const { library } = libraryBackend([
       track(1, { mood: 'happy' }),
       track(2, { error: 'not an audio file' }),
@@ -98,7 +98,6 @@ describe('LibraryState', () => {
     ]);
     await library.reload();
     expect(library.playable.map((t) => t.id)).toEqual([1, 3]);
-    expect(library.failedTracks.map((t) => t.id)).toEqual([2, 4]);
     expect(library.moodlessCount).toBe(1);
   });
 
@@ -183,6 +182,45 @@ describe('LibraryState', () => {
     backend.emit('library.scanProgress', progress('failed', { message: 'the folder is gone' }));
     expect(library.scanning).toBe(false);
     expect(library.error).toBe('Scanning Music failed: the folder is gone.');
+  });
+
+  it('removes a folder with Undo for a while; Undo asks the backend to restore it and says what came back', async () => {
+    vi.useFakeTimers();
+    const { library, backend } = libraryBackend([track(1)], {
+      'library.removeFolder': () => ({ removed: true }),
+      'library.restoreFolder': ({ path }) => ({ folder: { ...folder, path }, userMoods: 2, playlistEntries: 1 }),
+    });
+    await library.removeFolder(folder);
+    expect(library.removed?.folder).toEqual(folder);
+    await library.undoRemove();
+    expect(backend.callsTo('library.restoreFolder')).toEqual([{ path: '/music' }]);
+    expect(library.message).toBe('Added /music back, with your moods on 2 songs and 1 playlist entry.');
+    expect(library.removed).toBeUndefined();
+    await library.removeFolder(folder);
+    vi.advanceTimersByTime(UNDO_SECONDS * 1000);
+    expect(library.removed).toBeUndefined();
+  });
+
+  it('offers no Undo for the demo songs, whose files Emotune deletes with them', async () => {
+    const demo: LibraryFolder = { ...folder, id: 2, demo: true, suggestRemoval: true };
+    const { library } = libraryBackend([], { 'library.folders': () => [folder, demo], 'library.removeFolder': () => ({ removed: true }) });
+    await library.reload();
+    expect(library.demoToOffer).toEqual(demo);
+    await library.removeFolder(demo);
+    expect(library.removed).toBeUndefined();
+    expect(library.message).toBe('Removed the demo songs. Your own music is untouched.');
+  });
+
+  it('reads a folder’s unreadable files with their reasons, and how many there are', async () => {
+    const { library, backend } = libraryBackend([], {
+      'library.tracks': () => [track(7, { error: 'not an audio file' })],
+      'library.trackCount': () => ({ count: 3 }),
+    });
+    const { tracks, total } = await library.unreadableIn(folder, 1);
+    expect(tracks.map((t) => t.error)).toEqual(['not an audio file']);
+    expect(total).toBe(3);
+    expect(backend.callsTo('library.tracks')).toEqual([{ folderId: 1, unreadable: true, sort: 'title', limit: 1 }]);
+    expect(backend.callsTo('library.trackCount')).toEqual([{ folderId: 1, unreadable: true }]);
   });
 
   it('shows a refused action as an error and clears it on the next one', async () => {

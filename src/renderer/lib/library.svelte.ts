@@ -4,15 +4,14 @@
  */
 import type { EmotuneApi } from '../../shared/api.js';
 import type { LibraryFolder, ScanProgress, Track, TrackSort } from '../../shared/library.js';
-import { TRACK_PAGE_SIZE } from '../../shared/schemas.js';
 import { MOODS, type Mood } from '../../shared/mood.js';
 import { explainError, type FieldNames } from './errorWording.js';
+import { plural } from './format.js';
 import { TrackList } from './trackList.svelte.js';
 
-/** A removed folder, kept for a few seconds so that Undo can add it back with the moods the user gave its tracks. */
+/** A removed folder, kept for a few seconds so that Undo can add it back. */
 export interface RemovedFolder {
   folder: LibraryFolder;
-  userMoods: { path: string; mood: Mood }[];
   until: number;
 }
 
@@ -142,8 +141,19 @@ export class LibraryState {
     return this.progress !== undefined && this.progress.phase !== 'done' && this.progress.phase !== 'failed';
   }
 
-  get failedTracks(): Track[] {
-    return this.songs.loaded.filter((t) => t.error !== null);
+  /** The demo folder, once the user's own music is in and it is time to offer its removal. */
+  get demoToOffer(): LibraryFolder | undefined {
+    return this.folders.find((f) => f.demo && f.suggestRemoval);
+  }
+
+  /** A folder's files that could not be read, with the reasons (the first `limit`), and how many there are. */
+  async unreadableIn(folder: LibraryFolder, limit = 200): Promise<{ tracks: Track[]; total: number }> {
+    const filter = { folderId: folder.id, unreadable: true } as const;
+    const [tracks, { count }] = await Promise.all([
+      this.api.library.tracks({ ...filter, sort: 'title', limit }),
+      this.api.library.trackCount(filter),
+    ]);
+    return { tracks, total: count };
   }
 
   /** Readable tracks with no mood from any source (among those read): hands-free cannot pick them for a mood. */
@@ -171,72 +181,36 @@ export class LibraryState {
     });
   }
 
-  /**
-   * The moods the user gave the tracks of a folder, by path. The backend forgets them with the
-   * folder's tracks, so Undo puts them back itself.
-   */
-  async userMoodsIn(folder: LibraryFolder): Promise<{ path: string; mood: Mood }[]> {
-    const prefix = folder.path.endsWith('/') ? folder.path : `${folder.path}/`;
-    const found: { path: string; mood: Mood }[] = [];
-    for (let offset = 0; ; offset += TRACK_PAGE_SIZE) {
-      const page = await this.api.library.tracks({ offset, limit: TRACK_PAGE_SIZE });
-      for (const t of page) {
-        const mood = t.moods.find((m) => m.source === 'user')?.mood;
-        if (mood && t.path.startsWith(prefix)) found.push({ path: t.path, mood });
-      }
-      if (page.length < TRACK_PAGE_SIZE) return found;
-    }
-  }
-
   /** Removes a folder (the caller has asked first) and offers Undo for a few seconds. */
-  removeFolder(folder: LibraryFolder, userMoods: { path: string; mood: Mood }[] = []): Promise<void> {
+  removeFolder(folder: LibraryFolder): Promise<void> {
     return this.run(async () => {
       const { removed } = await this.api.library.removeFolder({ id: folder.id });
       if (!removed) return;
+      if (folder.demo) {
+        // Emotune deletes the demo files it wrote, so there is nothing for Undo to bring back.
+        this.message = 'Removed the demo songs. Your own music is untouched.';
+        return;
+      }
       clearTimeout(this.undoTimer);
-      this.removed = { folder, userMoods, until: Date.now() + UNDO_SECONDS * 1000 };
+      this.removed = { folder, until: Date.now() + UNDO_SECONDS * 1000 };
       this.undoTimer = setTimeout(() => (this.removed = undefined), UNDO_SECONDS * 1000);
     });
   }
 
-  /** Adds the removed folder back; once its scan is done, the user's moods go back on its tracks. */
+  /** Adds the removed folder back: the backend kept the user's moods and playlist entries by path and puts them back. */
   undoRemove(): Promise<void> {
     const removed = this.removed;
     if (!removed) return Promise.resolve();
     clearTimeout(this.undoTimer);
     this.removed = undefined;
     return this.run(async () => {
-      const scanned = this.scanDone(removed.folder.path);
-      await this.api.library.addFolder({ path: removed.folder.path });
-      this.message = `Added ${removed.folder.path} back; scanning…`;
-      if (removed.userMoods.length === 0) return;
-      await scanned;
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain lookup tables, not state
-      const byPath = new Map(removed.userMoods.map((m) => [m.path, m.mood]));
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain lookup tables, not state
-      const byMood = new Map<Mood, number[]>();
-      for (let offset = 0; ; offset += TRACK_PAGE_SIZE) {
-        const page = await this.api.library.tracks({ offset, limit: TRACK_PAGE_SIZE });
-        for (const t of page) {
-          const mood = byPath.get(t.path);
-          if (mood) byMood.set(mood, [...(byMood.get(mood) ?? []), t.id]);
-        }
-        if (page.length < TRACK_PAGE_SIZE) break;
-      }
-      for (const [mood, trackIds] of byMood) await this.api.library.setMood({ trackIds, mood });
-      this.message = `Added ${removed.folder.path} back, with your moods on ${removed.userMoods.length} song${removed.userMoods.length === 1 ? '' : 's'}.`;
-    });
-  }
-
-  /** Resolves when a scan of `path` reports done or failed. */
-  private scanDone(path: string): Promise<void> {
-    return new Promise((resolve) => {
-      const off = this.api.on('library.scanProgress', (p) => {
-        if (p.folder === path && (p.phase === 'done' || p.phase === 'failed')) {
-          off();
-          resolve();
-        }
-      });
+      this.message = `Adding ${removed.folder.path} back; scanning…`;
+      const restored = await this.api.library.restoreFolder({ path: removed.folder.path });
+      const kept = [
+        restored.userMoods > 0 ? `your moods on ${plural(restored.userMoods, 'song')}` : '',
+        restored.playlistEntries > 0 ? `${plural(restored.playlistEntries, 'playlist entry', 'playlist entries')}` : '',
+      ].filter(Boolean);
+      this.message = `Added ${removed.folder.path} back${kept.length > 0 ? `, with ${kept.join(' and ')}` : ''}.`;
     });
   }
 
@@ -262,7 +236,6 @@ export class LibraryState {
     });
   }
 
-  /** A playlist file the user picked: its text goes to the backend, its path never does. */
   importPlaylist(file: File): Promise<void> {
     return this.run(async () => {
       const name = file.name.replace(/\.m3u8?$/i, '') || 'Imported playlist';

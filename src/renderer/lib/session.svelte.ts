@@ -15,6 +15,7 @@ import { bindMediaSession, handleShortcut } from './mediaControls.js';
 import { PlayLog } from './playLog.svelte.js';
 import { Player } from './player.svelte.js';
 import { PlayerPersistence, type PersistenceTiming } from './playerPersistence.svelte.js';
+import { UiPrefs } from './uiPrefs.svelte.js';
 import type { TrackList } from './trackList.svelte.js';
 import { VisionFeed } from './visionFeed.svelte.js';
 
@@ -28,6 +29,8 @@ export interface Session {
   readonly handsFree: HandsFree;
   readonly plays: PlayLog;
   readonly persistence: PlayerPersistence;
+  /** How the listener arranged the window, on this device. */
+  readonly prefs: UiPrefs;
   /** The listener plays `list` (the Songs list when none is given) from `track`, or from its first readable track. */
   playFromLibrary(track?: Track, list?: TrackList): void;
   /** Starts the camera, the library's events, media keys and shortcuts; returns what undoes it. */
@@ -40,6 +43,8 @@ export interface SessionOptions {
   persistenceTiming?: PersistenceTiming;
   /** How long the backend may take to answer "are you there?" before the player counts it as away. */
   reachableTimeoutMs?: number;
+  /** Where the window's arrangement is kept (localStorage unless given). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
 }
 
 export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAudioElement = {}): Session {
@@ -48,7 +53,9 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     connection = new ConnectionState('online'),
     persistenceTiming,
     reachableTimeoutMs = 2000,
+    storage = globalThis.localStorage,
   } = options instanceof HTMLElement ? { audio: options } : options;
+  const prefs = new UiPrefs(storage);
   const camera = new CameraState();
   const vision = new VisionFeed(api, connection);
   const library = new LibraryState(api);
@@ -115,7 +122,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     };
   }
 
-  return { api, connection, camera, vision, library, player, handsFree, plays, persistence, playFromLibrary, connect };
+  return { api, connection, camera, vision, library, player, handsFree, plays, persistence, prefs, playFromLibrary, connect };
 }
 
 /** Components below App take the session from context; a missing one throws instead of passing undefined on. */

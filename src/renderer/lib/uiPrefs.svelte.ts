@@ -8,12 +8,15 @@ interface Stored {
   cardCollapsed: boolean;
   previewHidden: boolean;
   queueOpen: boolean;
+  /** "Keep them" to the offer to remove the demo songs: not asked again. */
+  demoKept: boolean;
 }
 
 export class UiPrefs {
   cardCollapsed = $state(false);
   previewHidden = $state(false);
   queueOpen = $state(false);
+  demoKept = $state(false);
 
   constructor(private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined = globalThis.localStorage) {
     try {
@@ -21,13 +24,19 @@ export class UiPrefs {
       this.cardCollapsed = stored.cardCollapsed === true;
       this.previewHidden = stored.previewHidden === true;
       this.queueOpen = stored.queueOpen === true;
+      this.demoKept = stored.demoKept === true;
     } catch {
       // A damaged entry: the defaults.
     }
   }
 
   save(): void {
-    const value: Stored = { cardCollapsed: this.cardCollapsed, previewHidden: this.previewHidden, queueOpen: this.queueOpen };
+    const value: Stored = {
+      cardCollapsed: this.cardCollapsed,
+      previewHidden: this.previewHidden,
+      queueOpen: this.queueOpen,
+      demoKept: this.demoKept,
+    };
     try {
       this.storage?.setItem(KEY, JSON.stringify(value));
     } catch {

@@ -48,6 +48,8 @@ describe('removing a folder', () => {
     service.store.plays.addFeedback(track('two').id, { mood: 'happy', kind: 'skipped', weight: -1, expression: 'neutral' });
     const mixed = service.createPlaylist('Mixed', [track('three').id, track('elsewhere').id, track('one').id, track('three').id]);
     const handlers = libraryHandlers(service) as ApiHandlers;
+    // What the question before removing it tells: the songs whose mood the user set (not the listener's).
+    expect(service.listFolders().find((f) => f.path === music)).toMatchObject({ trackCount: 3, userMoods: 2 });
 
     expect(await dispatchCall(handlers, 'library.removeFolder', { id: folderId(music) })).toEqual({ removed: true });
     expect(service.listTracks({}).map((t) => t.title)).toEqual(['elsewhere']);

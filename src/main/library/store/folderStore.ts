@@ -13,6 +13,7 @@ interface FolderRow {
   errorCount: number;
   demo: number;
   ownMusic: number;
+  userMoods: number;
   unsupported: string | null;
 }
 
@@ -50,6 +51,8 @@ export class FolderStore {
         `SELECT f.id, f.path, f.demo, f.unsupported,
            (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id) AS trackCount,
            (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id AND t.error IS NOT NULL) AS errorCount,
+           (SELECT count(*) FROM tracks t JOIN track_moods m ON m.track_id = t.id
+              WHERE t.folder_id = f.id AND m.source = 'user' AND m.mood IS NOT NULL) AS userMoods,
            EXISTS (SELECT 1 FROM tracks t JOIN folders o ON o.id = t.folder_id WHERE o.demo = 0 AND t.error IS NULL) AS ownMusic
          FROM folders f ORDER BY f.path`,
       )
@@ -61,6 +64,7 @@ export class FolderStore {
       errorCount: r.errorCount,
       demo: r.demo === 1,
       suggestRemoval: r.demo === 1 && r.ownMusic === 1,
+      userMoods: r.userMoods,
       unsupported: r.unsupported === null ? {} : (JSON.parse(r.unsupported) as Record<string, number>),
     }));
   }
