@@ -3,7 +3,7 @@ import type { ApiParams, TrackChoiceResult } from '../../src/shared/api.js';
 import type { Mood } from '../../src/shared/mood.js';
 import { HandsFree } from '../../src/renderer/lib/handsFree.svelte.js';
 import { Player } from '../../src/renderer/lib/player.svelte.js';
-import { detection, fakeBackend, settle, silentAudio, track } from './fakes.js';
+import { detection, fakeBackend, fire, settle, silentAudio, track } from './fakes.js';
 
 type NextParams = ApiParams<'mood.next'>;
 
@@ -51,6 +51,45 @@ describe('HandsFree', () => {
     handsFree.onStableChange('happiness');
     await settle();
     expect(player.current?.track.id).toBe(10);
+  });
+
+  it('switches within N seconds when asked to, unless the song ends sooner, or the listener stepped in', async () => {
+    vi.useFakeTimers();
+    try {
+      const { audio, player, handsFree } = setup();
+      player.playList([track(1, { durationSec: 420 }), track(2)]);
+      fire(audio, 'playing');
+      player.playing = true;
+      handsFree.switchWithinSec = 30;
+      handsFree.onStableChange('happiness');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(player.current?.track.id).toBe(1);
+      await vi.advanceTimersByTimeAsync(29_000);
+      expect(player.current?.track.id).toBe(1);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(player.current?.track.id).toBe(10);
+      expect(player.queue.map((q) => q.track.id)).toEqual([1, 10, 2]);
+
+      // A song with less than the wait left plays to its end.
+      player.playList([track(3, { durationSec: 420 }), track(4)]);
+      player.playing = true;
+      player.currentTime = 400;
+      handsFree.onStableChange('sadness');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(player.current?.track.id).toBe(3);
+
+      // A choice by hand during the wait wins.
+      player.playList([track(5, { durationSec: 420 }), track(6)]);
+      player.playing = true;
+      handsFree.setEnabled(true);
+      handsFree.onStableChange('happiness');
+      await vi.advanceTimersByTimeAsync(0);
+      handsFree.manualOverride();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(player.current?.track.id).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts the pick when the queue has run out', async () => {

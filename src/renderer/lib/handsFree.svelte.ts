@@ -1,8 +1,9 @@
 /**
  * The closed loop: when the stable expression changes, the mood policy picks the next track.
- * By default the current song finishes first; with "switch at once" the new one starts now.
- * Without a face, with an unclear one or with the camera off, the queue simply goes on. A choice
- * made by hand pauses the loop until the user turns it on again.
+ * By default the current song finishes first; the listener can instead have the new one start at
+ * once, or within N seconds (so a seven-minute song does not keep a sad listener waiting, while a
+ * song about to end still ends). Without a face, with an unclear one or with the camera off, the
+ * queue simply goes on. A choice made by hand pauses the loop until the user turns it on again.
  */
 import type { EmotuneApi } from '../../shared/api.js';
 import type { ExpressionState } from '../../shared/expressions.js';
@@ -17,14 +18,28 @@ export interface TimelineEntry {
   track: string | null;
 }
 
+/** The choices offered for "switch songs": null waits for the song to end, 0 switches at once. */
+export const SWITCH_WITHIN_CHOICES = [null, 0, 10, 30, 60] as const;
+
 export class HandsFree {
   enabled = $state(true);
   mode = $state<PolicyMode>('match');
-  switchNow = $state(false);
+  /** How long the current song may go on once the loop has picked another: null = to its end, 0 = not at all. */
+  switchWithinSec = $state<number | null>(null);
   message = $state('');
   timeline = $state<TimelineEntry[]>([]);
   readonly startedAt = Date.now();
   private busy: Promise<void> = Promise.resolve();
+  private switchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The older on/off form of the setting ("switch at once"), as saved state and the first settings had it. */
+  get switchNow(): boolean {
+    return this.switchWithinSec === 0;
+  }
+
+  set switchNow(on: boolean) {
+    this.switchWithinSec = on ? 0 : null;
+  }
 
   constructor(
     private readonly api: EmotuneApi,
@@ -32,6 +47,7 @@ export class HandsFree {
   ) {}
 
   setEnabled(on: boolean): void {
+    if (!on) this.cancelSwitch();
     this.enabled = on;
     this.message = on ? '' : 'Hands-free is paused.';
   }
@@ -39,6 +55,7 @@ export class HandsFree {
   /** Any choice the user makes by hand wins over the loop until the loop is turned on again. */
   manualOverride(): void {
     if (!this.enabled) return;
+    this.cancelSwitch();
     this.enabled = false;
     this.message = 'Hands-free paused: you chose the music. Turn hands-free on to let your face choose again.';
   }
@@ -81,8 +98,33 @@ export class HandsFree {
     if (upcoming?.reason) this.player.remove(upcoming.key);
     const at = this.player.enqueue(item, 'next');
     performance.mark('emotune:auto-choice', { detail: { trackId: choice.track.id, stableAt: changedAt } });
+    this.cancelSwitch();
     // Start now when asked to, or when nothing is playing because nothing was queued or the
     // queue ran out; a pause the user chose is left alone.
-    if (this.switchNow || !current || this.player.finished) this.player.playAt(at);
+    if (this.switchWithinSec === 0 || !current || this.player.finished) {
+      this.player.playAt(at);
+      return;
+    }
+    const within = this.switchWithinSec;
+    // Unknown length (a stream not yet read): the wait applies.
+    const length = this.player.duration || (current.track.durationSec ?? Infinity);
+    const left = length - this.player.currentTime;
+    // A song that ends within the wait ends as it would have; the pick follows it.
+    if (within !== null && this.player.playing && !(left <= within)) {
+      this.switchTimer = setTimeout(() => this.switchTo(item.key), within * 1000);
+    }
+  }
+
+  /** The wait is over: the pick starts, if it is still the next song and the music is playing. */
+  private switchTo(key: number): void {
+    this.switchTimer = undefined;
+    const upcoming = this.player.upcoming;
+    if (!this.enabled || !this.player.playing || upcoming?.key !== key) return;
+    this.player.playAt(this.player.index + 1);
+  }
+
+  private cancelSwitch(): void {
+    clearTimeout(this.switchTimer);
+    this.switchTimer = undefined;
   }
 }
