@@ -183,6 +183,20 @@ describe('Player', () => {
     expect(player.index).toBe(1);
   });
 
+  it('moves a dragged item to where it was dropped, keeping the current track playing', () => {
+    const { player } = setup();
+    player.playList(tracks(1, 2, 3, 4), 1);
+    const [first, , third, fourth] = player.queue;
+    player.moveTo(fourth!.key, 0);
+    expect(ids(player)).toEqual([4, 1, 2, 3]);
+    expect(player.current?.track.id).toBe(2);
+    player.moveTo(first!.key, 3);
+    expect(ids(player)).toEqual([4, 2, 3, 1]);
+    expect(player.current?.track.id).toBe(2);
+    player.moveTo(third!.key, 9); // out of range: nothing moves
+    expect(ids(player)).toEqual([4, 2, 3, 1]);
+  });
+
   it('shuffles to another track, never the same one', () => {
     const random = vi.spyOn(Math, 'random').mockReturnValue(0);
     const { player } = setup();

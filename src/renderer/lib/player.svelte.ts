@@ -203,6 +203,18 @@ export class Player {
     this.queue = next;
   }
 
+  /** Drag and drop in the queue: the item lands at `to`, the current track stays current. */
+  moveTo(key: number, to: number): void {
+    const from = this.queue.findIndex((q) => q.key === key);
+    if (from < 0 || to < 0 || to >= this.queue.length || from === to) return;
+    const current = this.current?.key;
+    const next = [...this.queue];
+    const [item] = next.splice(from, 1);
+    next.splice(to, 0, item!);
+    this.queue = next;
+    this.index = current === undefined ? this.index : next.findIndex((q) => q.key === current);
+  }
+
   toggle(): void {
     if (!this.current) return;
     if (this.waiting) {
