@@ -236,26 +236,6 @@ export class LibraryState {
     });
   }
 
-  importPlaylist(file: File): Promise<void> {
-    return this.run(async () => {
-      const name = file.name.replace(/\.m3u8?$/i, '') || 'Imported playlist';
-      const r = await this.api.library.importPlaylist({ name, content: await file.text() });
-      this.message = `Imported "${r.name}": ${r.matched} track(s) found${r.missing.length ? `, ${r.missing.length} not in the library` : ''}.`;
-    });
-  }
-
-  /** The tracks as an M3U8 file, offered as a download (the browser or the desktop app asks where). */
-  exportPlaylist(trackIds: number[]): Promise<void> {
-    return this.run(async () => {
-      const { content, written } = await this.api.library.exportPlaylist({ trackIds });
-      const url = URL.createObjectURL(new Blob([content], { type: 'audio/x-mpegurl' }));
-      const link = Object.assign(document.createElement('a'), { href: url, download: 'Emotune playlist.m3u8' });
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      this.message = `Exported ${written} track(s) as a playlist.`;
-    });
-  }
-
   private fail(error: unknown, fields?: FieldNames): void {
     const { text, detail } = explainError(error, fields);
     this.error = text;

@@ -15,6 +15,7 @@ import { bindMediaSession, handleShortcut } from './mediaControls.js';
 import { PlayLog } from './playLog.svelte.js';
 import { Player } from './player.svelte.js';
 import { PlayerPersistence, type PersistenceTiming } from './playerPersistence.svelte.js';
+import { PlaylistsState } from './playlists.svelte.js';
 import { UiPrefs } from './uiPrefs.svelte.js';
 import type { TrackList } from './trackList.svelte.js';
 import { VisionFeed } from './visionFeed.svelte.js';
@@ -29,6 +30,7 @@ export interface Session {
   readonly handsFree: HandsFree;
   readonly plays: PlayLog;
   readonly persistence: PlayerPersistence;
+  readonly playlists: PlaylistsState;
   /** How the listener arranged the window, on this device. */
   readonly prefs: UiPrefs;
   /** The listener plays `list` (the Songs list when none is given) from `track`, or from its first readable track. */
@@ -77,6 +79,12 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
   const handsFree = new HandsFree(api, player);
   const plays = new PlayLog(api, handsFree);
   const persistence = new PlayerPersistence(api, player, handsFree, persistenceTiming);
+  const playlists = new PlaylistsState(api, {
+    play: (tracks, start) => {
+      handsFree.manualOverride();
+      player.playList(tracks, start);
+    },
+  });
 
   function playFromLibrary(track?: Track, list: TrackList = library.songs): void {
     handsFree.manualOverride();
@@ -98,6 +106,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     window.addEventListener('keydown', onKey);
     void camera.start();
     const offLibrary = library.connect();
+    const offPlaylists = playlists.connect();
     let stopSaving = () => {};
     let stopped = false;
     void persistence.restore().then(() => {
@@ -107,6 +116,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     const offConnection = connection.onChange((status) => {
       if (status !== 'online') return;
       void library.reload();
+      void playlists.reload();
       persistence.saveNow();
     });
     return () => {
@@ -115,6 +125,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       offConnection();
       camera.stop();
       offLibrary();
+      offPlaylists();
       offFaces();
       window.removeEventListener('keydown', onKey);
       audio.pause();
@@ -122,7 +133,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     };
   }
 
-  return { api, connection, camera, vision, library, player, handsFree, plays, persistence, prefs, playFromLibrary, connect };
+  return { api, connection, camera, vision, library, player, handsFree, plays, persistence, playlists, prefs, playFromLibrary, connect };
 }
 
 /** Components below App take the session from context; a missing one throws instead of passing undefined on. */
