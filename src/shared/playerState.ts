@@ -9,6 +9,16 @@ import { policyModeSchema } from './schemas.js';
 /** A queue longer than this is cut to the part around the current track when it is saved. */
 export const MAX_SAVED_QUEUE = 5000;
 
+/** The longest blend of one song into the next, in seconds; 0 plays them back to back. */
+export const MAX_CROSSFADE_SEC = 12;
+
+/** Volume levelling from the files' ReplayGain tags: off, each song's own gain, or its album's. */
+export const levellingSchema = z.enum(['off', 'track', 'album']);
+export type Levelling = z.infer<typeof levellingSchema>;
+
+export const DEFAULT_CROSSFADE_SEC = 0;
+export const DEFAULT_LEVELLING: Levelling = 'track';
+
 export const playerStateSchema = z
   .object({
     /** Track ids in queue order. */
@@ -22,6 +32,11 @@ export const playerStateSchema = z
     mode: policyModeSchema,
     handsFree: z.boolean(),
     switchNow: z.boolean(),
+    // Optional: a state saved before these settings existed still reads back (with the defaults).
+    crossfadeSec: z.number().min(0).max(MAX_CROSSFADE_SEC).optional(),
+    levelling: levellingSchema.optional(),
+    /** How long a song goes on once hands-free picked another: null to its end, 0 not at all (`switchNow` is its older on/off form). */
+    switchWithinSec: z.number().int().min(0).max(600).nullable().optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { HandsFree } from '../../src/renderer/lib/handsFree.svelte.js';
 import { Player } from '../../src/renderer/lib/player.svelte.js';
 import { PlayerPersistence, toSavedState } from '../../src/renderer/lib/playerPersistence.svelte.js';
 import { fakeBackend, silentAudio, track } from './fakes.js';
+import { playTo, testDecks } from './fakeDecks.js';
 
 const TIMING = { changeDelayMs: 500, positionDelayMs: 10_000 };
 
@@ -95,6 +96,92 @@ describe('PlayerPersistence', () => {
     audio.dispatchEvent(new Event('pause'));
     await vi.advanceTimersByTimeAsync(0);
     expect(saves).toHaveLength(1);
+    stop();
+  });
+
+  it('saves the crossfade and the levelling, and brings them back; a state saved before they existed keeps the defaults', async () => {
+    const { player, persistence, saves } = setup(null);
+    await persistence.restore();
+    const stop = persistence.start();
+    player.setCrossfade(6);
+    player.setLevelling('album');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(saves.at(-1)).toMatchObject({ crossfadeSec: 6, levelling: 'album' });
+    stop();
+
+    const restored = {
+      queue: [track(1)],
+      index: 0,
+      positionSec: 0,
+      volume: 1,
+      muted: false,
+      mode: 'match',
+      handsFree: true,
+      switchNow: false,
+    };
+    const later = setup({ ...restored, crossfadeSec: 3, levelling: 'off', dropped: 0 } as RestoredPlayerState);
+    await later.persistence.restore();
+    expect(later.player.crossfadeSec).toBe(3);
+    expect(later.player.levelling).toBe('off');
+    const older = setup({ ...restored, dropped: 0 } as RestoredPlayerState);
+    await older.persistence.restore();
+    expect(older.player.crossfadeSec).toBe(0);
+    expect(older.player.levelling).toBe('track');
+  });
+
+  it('saves how soon hands-free switches, and reads the older on/off form of it', async () => {
+    const { handsFree, persistence, saves } = setup(null);
+    await persistence.restore();
+    const stop = persistence.start();
+    handsFree.switchWithinSec = 30;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(saves.at(-1)).toMatchObject({ switchWithinSec: 30, switchNow: false });
+    stop();
+
+    const base: Omit<RestoredPlayerState, 'switchNow'> = {
+      queue: [],
+      index: -1,
+      positionSec: 0,
+      volume: 1,
+      muted: false,
+      mode: 'match',
+      handsFree: true,
+      dropped: 0,
+    };
+    const later = setup({ ...base, switchNow: false, switchWithinSec: 60 });
+    await later.persistence.restore();
+    expect(later.handsFree.switchWithinSec).toBe(60);
+    const older = setup({ ...base, switchNow: true });
+    await older.persistence.restore();
+    expect(older.handsFree.switchWithinSec).toBe(0);
+  });
+
+  it('saves on a pause of the current deck, whichever it is, but not when the old song stops after a crossfade', async () => {
+    const saves: PlayerState[] = [];
+    const { api } = fakeBackend({
+      'player.state': () => null,
+      'player.saveState': ({ state }) => (saves.push(state as PlayerState), { saved: true }),
+    });
+    const [a, b] = testDecks();
+    const player = new Player(api, [a, b]);
+    const persistence = new PlayerPersistence(api, player, new HandsFree(api, player), TIMING);
+    await persistence.restore();
+    const stop = persistence.start();
+    player.setCrossfade(4);
+    player.playList([track(1), track(2)]);
+    a.play();
+    playTo(a, 170);
+    playTo(a, 177); // the blend starts: track 2 on deck b
+    await vi.advanceTimersByTimeAsync(600);
+    const before = saves.length;
+    playTo(b, 1); // only the position moved: not worth a save yet
+    await vi.advanceTimersByTimeAsync(4000); // the blend ends and deck a stops
+    expect(a.paused).toBe(true);
+    expect(saves).toHaveLength(before);
+    player.toggle(); // the listener pauses deck b
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saves).toHaveLength(before + 1);
+    expect(saves.at(-1)).toMatchObject({ index: 1, positionSec: 1 });
     stop();
   });
 

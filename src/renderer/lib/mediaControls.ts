@@ -2,18 +2,55 @@
 import type { HandsFree } from './handsFree.svelte.js';
 import type { Player } from './player.svelte.js';
 
+/** The window's title: the song while one is loaded, so that the task bar and window lists show it. */
+export function windowTitle(player: Pick<Player, 'current'>): string {
+  const track = player.current?.track;
+  if (!track) return 'Emotune';
+  return `${track.artist ? `${track.title} — ${track.artist}` : track.title} · Emotune`;
+}
+
+/**
+ * Shows the current song in the system's media controls (notification, lock screen, media keys
+ * overlay), with its cover. Called on every change of song and of playing or paused.
+ */
 export function updateMediaSession(player: Player): void {
   if (!('mediaSession' in navigator)) return;
+  const session = navigator.mediaSession;
+  session.playbackState = player.playing ? 'playing' : 'paused';
   const item = player.current;
-  navigator.mediaSession.metadata = item
-    ? new MediaMetadata({
-        title: item.track.title,
-        artist: item.track.artist,
-        album: item.track.album,
-        artwork: item.track.hasCover ? [{ src: new URL(`${player.coverBase}${item.track.id}`, location.href).href }] : [],
-      })
-    : null;
-  navigator.mediaSession.playbackState = player.playing ? 'playing' : 'paused';
+  if (!item) {
+    session.metadata = null;
+    return;
+  }
+  const { title, artist, album } = item.track;
+  const cover = item.track.hasCover ? new URL(`${player.coverBase}${item.track.id}`, location.href).href : undefined;
+  const shown = session.metadata;
+  // A pause or play changes nothing here; a new metadata object would make the system redraw and measure the cover again.
+  if (shown && shown.title === title && shown.artist === artist && shown.album === album && shown.artwork[0]?.src === cover) return;
+  const metadata = new MediaMetadata({ title, artist, album, artwork: cover ? [{ src: cover }] : [] });
+  session.metadata = metadata;
+  if (cover) void describeCover(cover).then((art) => art && session.metadata === metadata && (metadata.artwork = [art]));
+}
+
+/**
+ * The cover with its size and type, which the system uses to pick and scale it. The image is the one
+ * the player bar shows, so it usually comes from the cache; a cover that does not load stays as it was.
+ */
+async function describeCover(src: string): Promise<MediaImage | undefined> {
+  try {
+    const [size, type] = await Promise.all([
+      new Promise<string>((resolve, reject) => {
+        const image = new Image();
+        image.onload = () => resolve(`${image.naturalWidth}x${image.naturalHeight}`);
+        image.onerror = () => reject(new Error('the cover did not load'));
+        image.src = src;
+      }),
+      fetch(src, { method: 'HEAD' }).then((r) => (r.ok ? (r.headers.get('content-type') ?? '') : '')),
+    ]);
+    return { src, sizes: size, ...(type.startsWith('image/') ? { type } : {}) };
+  } catch {
+    return undefined;
+  }
 }
 
 export function bindMediaSession(player: Player, handsFree: HandsFree): void {

@@ -1,20 +1,32 @@
 /**
- * The player: one audio element behind play, pause, next, previous, seek, volume, mute,
- * shuffle and repeat, with a queue the user can see and edit. Audio comes from the backend's
- * media URLs (library tracks only).
+ * The player: play, pause, next, previous, seek, volume, mute, shuffle and repeat, with a queue
+ * the user can see and edit. Audio comes from the backend's media URLs (library tracks only).
+ *
+ * It plays on two decks (audioDecks.ts). Near a song's end the one after it loads on the other
+ * deck, which starts the moment the song ends or, with a crossfade, blends in over its last
+ * seconds; a skip by the listener cuts over at once. Each song's level follows its ReplayGain.
  *
  * A track that fails is skipped and reported as unplayable only when the failure is the file's: a
  * media element reports a server it cannot reach as a format error too, so while the connection is
  * down (or a quick check says it is) the player waits on the track instead, and a run of failures
- * stops the skipping rather than racing through the queue.
+ * stops the skipping rather than racing through the queue. A song that failed only while it was
+ * loaded ahead is not blamed for it: it is loaded again when its turn comes, and only then counts.
  */
+import { DECK_IDS, isSameOrigin, type DeckId, type Decks, type GraphFactory } from './audioDecks.js';
+import { DeckPair } from './deckPair.js';
 import { isSuperseded, playFailure } from './mediaErrors.js';
 import { explainMediaError, mediaFailureKind } from './errorWording.js';
 import type { EmotuneApi } from '../../shared/api.js';
 import type { ExpressionState } from '../../shared/expressions.js';
 import type { PolicyMode } from '../../shared/mood.js';
 import type { Track } from '../../shared/library.js';
-import type { RestoredPlayerState } from '../../shared/playerState.js';
+import {
+  DEFAULT_CROSSFADE_SEC,
+  DEFAULT_LEVELLING,
+  MAX_CROSSFADE_SEC,
+  type Levelling,
+  type RestoredPlayerState,
+} from '../../shared/playerState.js';
 
 export type RepeatMode = 'off' | 'all' | 'one';
 
@@ -46,8 +58,24 @@ export interface PlayerCallbacks {
   connection?: PlayerConnection;
 }
 
+export interface PlayerOptions extends PlayerCallbacks {
+  /** Builds the Web Audio graph; the tests pass a fake. */
+  createGraph?: GraphFactory;
+}
+
 /** After this many tracks in a row fail, the player stops skipping and waits for the listener. */
 export const MAX_FAILURES_IN_A_ROW = 3;
+
+/**
+ * How long before a song's end (plus the crossfade) the next one starts loading: in time to be
+ * ready, and late enough that a queue changed meanwhile (a hands-free pick) seldom wastes a load.
+ */
+export const PRELOAD_AHEAD_SEC = 20;
+/** Closer to the end than this, a crossfade is not worth starting: the next song follows gaplessly. */
+const MIN_CROSSFADE_SEC = 0.5;
+
+/** What follows the current item: its place in the queue, or a track to append (the queue ran out). */
+type NextUp = { index: number; track: Track } | { index: undefined; track: Track };
 
 const ALWAYS_ONLINE: PlayerConnection = { online: true, onChange: () => () => undefined };
 
@@ -69,6 +97,10 @@ export class Player {
   waiting = $state(false);
   /** Tracks that failed one after another since the last one that played. */
   failures = $state(0);
+  /** Seconds over which one song blends into the next; 0 plays them back to back with no gap. */
+  crossfadeSec = $state(DEFAULT_CROSSFADE_SEC);
+  levelling = $state<Levelling>(DEFAULT_LEVELLING);
+  readonly decks: Decks;
   private nextKey = 1;
   private started: number | undefined;
   private mediaBase = '/media/';
@@ -81,40 +113,91 @@ export class Player {
   private halted: number | undefined;
   /** What to do once the connection is back: play or stay paused, and from where. */
   private resume: { play: boolean; at: number } | undefined;
+  /** The current item's deck, and the other one, which loads what comes next or fades the last song out. */
+  private readonly pair: DeckPair;
+  /** The shuffle's pick for after the current item, kept so that the song loaded ahead is the one that plays. */
+  private shuffleNext: number | undefined;
 
+  /** `decks`: the two audio elements; given one, the player makes the second itself. */
   constructor(
     private readonly api: EmotuneApi,
-    readonly audio: HTMLAudioElement,
+    decks: HTMLAudioElement | Decks,
     {
       onTrackStart = () => {},
       onQueueEnd = () => undefined,
       isReachable = async () => true,
       connection = ALWAYS_ONLINE,
-    }: PlayerCallbacks = {},
+      createGraph,
+    }: PlayerOptions = {},
   ) {
     this.onTrackStart = onTrackStart;
     this.onQueueEnd = onQueueEnd;
     this.isReachable = isReachable;
     this.connection = connection;
-    audio.preload = 'auto';
-    audio.volume = this.volume;
-    audio.addEventListener('play', () => (this.playing = true));
-    audio.addEventListener('pause', () => (this.playing = false));
-    audio.addEventListener('timeupdate', () => (this.currentTime = audio.currentTime));
-    audio.addEventListener('durationchange', () => (this.duration = Number.isFinite(audio.duration) ? audio.duration : 0));
-    audio.addEventListener('ended', () => this.advance(false));
-    audio.addEventListener('playing', () => {
-      this.failures = 0;
-      const item = this.current;
-      // Once per load: resuming after a pause is not a new play.
-      if (item && this.started !== item.key) {
-        this.started = item.key;
-        this.onTrackStart(item);
-      }
-    });
-    audio.addEventListener('error', () => void this.onMediaError());
+    this.decks = decks instanceof HTMLElement ? [decks, document.createElement('audio')] : decks;
+    this.pair = new DeckPair(this.decks, this.levelling, createGraph);
+    this.pair.setMaster(this.volume, this.muted);
+    for (const id of DECK_IDS) this.listen(id);
     connection.onChange(() => {
       if (connection.online && this.waiting) this.reconnected();
+    });
+  }
+
+  /** The current item's audio element. */
+  get audio(): HTMLAudioElement {
+    return this.pair.current;
+  }
+
+  /** The events of the current deck drive the player; the other deck's only tell how loading ahead or fading out went. */
+  private listen(id: DeckId): void {
+    const deck = this.decks[id];
+    deck.preload = 'auto';
+    const current = (handler: () => void) => () => {
+      if (this.pair.isCurrent(id)) handler();
+    };
+    deck.addEventListener(
+      'play',
+      current(() => (this.playing = true)),
+    );
+    deck.addEventListener(
+      'pause',
+      current(() => (this.playing = false)),
+    );
+    deck.addEventListener(
+      'timeupdate',
+      current(() => {
+        this.currentTime = deck.currentTime;
+        this.preloadNext();
+        this.maybeCrossfade();
+      }),
+    );
+    deck.addEventListener(
+      'durationchange',
+      current(() => {
+        // Until the element knows (or for a stream it never will), the duration from the tags stands.
+        if (Number.isFinite(deck.duration) && deck.duration > 0) this.duration = deck.duration;
+      }),
+    );
+    deck.addEventListener(
+      'playing',
+      current(() => {
+        this.failures = 0;
+        const item = this.current;
+        // Once per load: resuming after a pause is not a new play.
+        if (item && this.started !== item.key) {
+          this.started = item.key;
+          this.onTrackStart(item);
+        }
+        this.preloadNext();
+      }),
+    );
+    deck.addEventListener('ended', () => {
+      if (this.pair.isCurrent(id)) this.advance(false);
+      else this.pair.idleEvent(id, 'ended');
+    });
+    deck.addEventListener('error', () => {
+      if (this.pair.isCurrent(id)) void this.onMediaError();
+      else this.pair.idleEvent(id, 'error');
     });
   }
 
@@ -153,7 +236,7 @@ export class Player {
   playAt(index: number): void {
     if (index < 0 || index >= this.queue.length) return;
     this.index = index;
-    this.load(true);
+    this.start();
   }
 
   /** Inserts an item and returns its index. */
@@ -226,8 +309,11 @@ export class Player {
       // After a stop at a run of failures, play is the listener saying "try again".
       this.failures = 0;
       if (this.audio.error) this.load(true);
-      else void this.audio.play().catch((e: unknown) => this.playFailed(e));
-    } else this.audio.pause();
+      else this.play();
+    } else {
+      this.pair.endFade();
+      this.audio.pause();
+    }
   }
 
   /** The listener moves on: an early skip of a hands-free pick tells the mood service it missed. */
@@ -263,19 +349,32 @@ export class Player {
   seek(seconds: number): void {
     if (!this.current) return;
     const at = Math.max(0, Math.min(seconds, this.duration || seconds));
+    // The listener wants this song from there: the last one, if still fading out, stops.
+    this.pair.endFade();
     this.audio.currentTime = at;
     this.currentTime = at;
   }
 
   setVolume(volume: number): void {
     this.volume = Math.max(0, Math.min(1, volume));
-    this.audio.volume = this.volume;
+    this.pair.setMaster(this.volume, this.muted);
     if (this.volume > 0 && this.muted) this.setMuted(false);
   }
 
   setMuted(muted: boolean): void {
     this.muted = muted;
-    this.audio.muted = muted;
+    this.pair.setMaster(this.volume, muted);
+  }
+
+  /** From the next song change on; 0 plays songs back to back with no gap. */
+  setCrossfade(seconds: number): void {
+    this.crossfadeSec = Number.isFinite(seconds) ? Math.max(0, Math.min(MAX_CROSSFADE_SEC, seconds)) : DEFAULT_CROSSFADE_SEC;
+  }
+
+  /** Applies at once, to the song playing and to the one loaded ahead. */
+  setLevelling(mode: Levelling): void {
+    this.levelling = mode;
+    this.pair.setLevelling(mode);
   }
 
   /**
@@ -285,6 +384,8 @@ export class Player {
   restore(state: RestoredPlayerState): boolean {
     this.setVolume(state.volume);
     this.setMuted(state.muted);
+    if (state.crossfadeSec !== undefined) this.setCrossfade(state.crossfadeSec);
+    if (state.levelling !== undefined) this.setLevelling(state.levelling);
     if (this.queue.length > 0 || state.queue.length === 0 || state.index < 0) return false;
     this.queue = state.queue.map((t) => this.item(t));
     this.index = Math.min(state.index, this.queue.length - 1);
@@ -292,39 +393,76 @@ export class Player {
     return true;
   }
 
-  private advance(byUser: boolean): void {
+  /** On to what comes next; `fadeSec` > 0 blends it in over the current song's last seconds. */
+  private advance(byUser: boolean, fadeSec = 0): void {
     if (this.queue.length === 0) return;
-    if (!byUser && this.repeat === 'one') {
-      this.load(true);
+    const next = this.nextUp(byUser);
+    if (!next) {
+      this.playing = false;
       return;
     }
+    this.shuffleNext = undefined;
+    this.index = next.index ?? this.enqueue(this.item(next.track), 'end');
+    this.start(fadeSec);
+  }
+
+  /** What plays after the current item; asking twice gives the same answer while nothing else changes. */
+  private nextUp(byUser: boolean): NextUp | undefined {
+    const current = this.current;
+    if (!current) return undefined;
+    if (!byUser && this.repeat === 'one') return { index: this.index, track: current.track };
     let next = this.index + 1;
-    if (this.shuffle && this.queue.length > 1) {
-      const others = this.queue.map((_, i) => i).filter((i) => i !== this.index);
-      next = others[Math.floor(Math.random() * others.length)]!;
-    }
+    if (this.shuffle && this.queue.length > 1) next = this.shufflePick();
     if (next >= this.queue.length) {
       if (this.repeat === 'all') next = 0;
       else {
-        const more = this.onQueueEnd(this.current);
-        if (!more) {
-          this.playing = false;
-          return;
-        }
-        next = this.enqueue(this.item(more), 'end');
+        const more = this.onQueueEnd(current);
+        return more ? { index: undefined, track: more } : undefined;
       }
     }
-    this.playAt(next);
+    return { index: next, track: this.queue[next]!.track };
+  }
+
+  private shufflePick(): number {
+    const kept = this.queue.findIndex((q) => q.key === this.shuffleNext);
+    if (kept >= 0 && kept !== this.index) return kept;
+    const others = this.queue.map((_, i) => i).filter((i) => i !== this.index);
+    const pick = others[Math.floor(Math.random() * others.length)]!;
+    this.shuffleNext = this.queue[pick]!.key;
+    return pick;
+  }
+
+  /** Plays the current item: from the idle deck when it is loaded there already, else loaded afresh. */
+  private start(fadeSec = 0): void {
+    const item = this.current;
+    if (!item) return;
+    if (this.pair.hasReady(item.track.id) && this.connection.online) {
+      this.pair.switchOver(fadeSec);
+      this.resetForLoad(0);
+      this.waiting = false;
+      const known = this.audio.duration;
+      if (Number.isFinite(known) && known > 0) this.duration = known;
+      this.play();
+      return;
+    }
+    this.pair.forget(item.track.id);
+    this.load(true);
+  }
+
+  /** A new load of the current item: its messages, counts and times start over. */
+  private resetForLoad(startAt: number): void {
+    this.setMessage('');
+    this.started = undefined;
+    this.halted = undefined;
+    this.currentTime = startAt;
+    this.duration = this.current?.track.durationSec ?? 0;
   }
 
   private load(autoplay: boolean, startAt = 0): void {
     const item = this.current;
     if (!item) return;
-    this.setMessage('');
-    this.started = undefined;
-    this.halted = undefined;
-    this.currentTime = startAt;
-    this.duration = item.track.durationSec ?? 0;
+    this.pair.endFade();
+    this.resetForLoad(startAt);
     if (!this.connection.online) {
       // Nothing to load from: the track waits, and loads when the connection is back.
       this.audio.pause();
@@ -332,9 +470,32 @@ export class Player {
       return;
     }
     this.waiting = false;
-    this.audio.src = `${this.mediaBase}${item.track.id}`;
+    this.pair.load(item.track, `${this.mediaBase}${item.track.id}`);
     if (startAt > 0) this.audio.currentTime = startAt;
-    if (autoplay) void this.audio.play().catch((e: unknown) => this.playFailed(e));
+    if (autoplay) this.play();
+  }
+
+  /** Loads what comes next on the idle deck once the current song nears its end (at once when its length is unknown). */
+  private preloadNext(): void {
+    if (!this.current || this.pair.isFading || this.waiting || !this.connection.online) return;
+    if (this.duration > 0 && this.duration - this.currentTime > PRELOAD_AHEAD_SEC + this.crossfadeSec) return;
+    const next = this.nextUp(false);
+    if (next && !this.pair.hasTried(next.track.id)) this.pair.preload(next.track, `${this.mediaBase}${next.track.id}`);
+  }
+
+  /** In the current song's last `crossfadeSec` seconds, the next one blends in, if it is loaded ahead. */
+  private maybeCrossfade(): void {
+    if (this.crossfadeSec <= 0 || this.pair.isFading || this.waiting || this.audio.paused || !(this.duration > 0)) return;
+    const left = this.duration - this.audio.currentTime;
+    if (left > this.crossfadeSec || left < MIN_CROSSFADE_SEC) return;
+    const next = this.nextUp(false);
+    if (next && this.pair.hasReady(next.track.id)) this.advance(false, left);
+  }
+
+  private play(): void {
+    // Web Audio joins on a play, when the browser lets sound start; media of another origin would play silence through it.
+    if (isSameOrigin(this.mediaBase)) this.pair.route();
+    void this.audio.play().catch((e: unknown) => this.playFailed(e));
   }
 
   private wait(play: boolean, at: number): void {
@@ -412,13 +573,23 @@ export class Player {
   }
 
   /** The state worth keeping across a restart (the saved form is built by the persistence). */
-  get snapshot(): { queue: number[]; index: number; positionSec: number; volume: number; muted: boolean } {
+  get snapshot(): {
+    queue: number[];
+    index: number;
+    positionSec: number;
+    volume: number;
+    muted: boolean;
+    crossfadeSec: number;
+    levelling: Levelling;
+  } {
     return {
       queue: this.queue.map((q) => q.track.id),
       index: this.index,
       positionSec: Math.floor(this.currentTime),
       volume: this.volume,
       muted: this.muted,
+      crossfadeSec: this.crossfadeSec,
+      levelling: this.levelling,
     };
   }
 }

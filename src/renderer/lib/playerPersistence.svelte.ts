@@ -19,8 +19,11 @@ export interface PersistenceTiming {
 export const DEFAULT_PERSISTENCE_TIMING: PersistenceTiming = { changeDelayMs: 500, positionDelayMs: 10_000 };
 
 /** The saved form: a queue past the limit keeps the part around the current track. */
-export function toSavedState(player: Player, handsFree: Pick<HandsFree, 'enabled' | 'mode' | 'switchNow'>): PlayerState {
-  const { queue, index, positionSec, volume, muted } = player.snapshot;
+export function toSavedState(
+  player: Player,
+  handsFree: Pick<HandsFree, 'enabled' | 'mode' | 'switchNow' | 'switchWithinSec'>,
+): PlayerState {
+  const { queue, index, positionSec, volume, muted, crossfadeSec, levelling } = player.snapshot;
   let ids = queue;
   let at = index;
   if (ids.length > MAX_SAVED_QUEUE) {
@@ -37,6 +40,9 @@ export function toSavedState(player: Player, handsFree: Pick<HandsFree, 'enabled
     mode: handsFree.mode,
     handsFree: handsFree.enabled,
     switchNow: handsFree.switchNow,
+    switchWithinSec: handsFree.switchWithinSec,
+    crossfadeSec,
+    levelling,
   };
 }
 
@@ -62,7 +68,8 @@ export class PlayerPersistence {
       if (state) {
         this.handsFree.enabled = state.handsFree;
         this.handsFree.mode = state.mode;
-        this.handsFree.switchNow = state.switchNow;
+        if (state.switchWithinSec === undefined) this.handsFree.switchNow = state.switchNow;
+        else this.handsFree.switchWithinSec = state.switchWithinSec;
         this.player.restore(state);
         if (state.dropped > 0) {
           this.note = `${state.dropped} song${state.dropped === 1 ? '' : 's'} of your last queue ${state.dropped === 1 ? 'is' : 'are'} no longer in the library, so ${state.dropped === 1 ? 'it was' : 'they were'} left out.`;
@@ -90,13 +97,16 @@ export class PlayerPersistence {
       });
     });
     const onPageHide = () => this.saveNow();
-    const onPause = () => this.saveNow();
+    // The listener's pause, on whichever deck is current; the old song stopping after a crossfade is not one.
+    const onPause = (e: Event) => {
+      if (e.target === this.player.audio) this.saveNow();
+    };
     window.addEventListener('pagehide', onPageHide);
-    this.player.audio.addEventListener('pause', onPause);
+    for (const deck of this.player.decks) deck.addEventListener('pause', onPause);
     return () => {
       stopEffects();
       window.removeEventListener('pagehide', onPageHide);
-      this.player.audio.removeEventListener('pause', onPause);
+      for (const deck of this.player.decks) deck.removeEventListener('pause', onPause);
       clearTimeout(this.timer);
     };
   }

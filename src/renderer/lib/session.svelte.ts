@@ -70,7 +70,8 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       );
     });
   // The callbacks run only once playback starts, after every part below exists.
-  const player = new Player(api, audio, {
+  // A second deck, so that the next song loads while this one plays.
+  const player = new Player(api, [audio, new Audio()], {
     onTrackStart: (item) => plays.record(item),
     onQueueEnd: (last) => library.nextAfter(last?.track),
     isReachable,
@@ -96,9 +97,10 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
   function connect(): () => void {
     bindMediaSession(player, handsFree);
     // In the document (hidden), so that it is part of the page like any media element.
-    audio.dataset.testid = 'player-audio';
-    audio.hidden = true;
-    document.body.append(audio);
+    for (const deck of player.decks) {
+      deck.hidden = true;
+      document.body.append(deck);
+    }
     const offFaces = handsFree.connect();
     const onKey = (e: KeyboardEvent) => {
       if (handleShortcut(e, player)) e.preventDefault();
@@ -128,8 +130,10 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       offPlaylists();
       offFaces();
       window.removeEventListener('keydown', onKey);
-      audio.pause();
-      audio.remove();
+      for (const deck of player.decks) {
+        deck.pause();
+        deck.remove();
+      }
     };
   }
 
