@@ -38,7 +38,12 @@ export interface DetectionResult {
   width: number;
   height: number;
   faces: Face[];
-  /** Index in `faces` of the listener's face (largest, most central), or null. */
+  /**
+   * Index in `faces` of the listener's face, or null. The listener is the face followed since it
+   * was first chosen (then the largest, most central one), even when a larger or more central face
+   * comes into view; null too while the followed face is briefly lost, until it returns or, after
+   * a moment, the main face is chosen again.
+   */
   mainFace: number | null;
   /** The main face's expression in this frame; absent when no expression model is loaded. */
   expression: FaceExpression | null;

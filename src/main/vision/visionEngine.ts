@@ -1,10 +1,13 @@
 /**
  * One frame in, faces and the main face's expression out: BlazeFace, then A-MobileNet on the
  * face of the listener. Runs wherever it is created: in a worker thread or a utility process.
+ * It keeps no state between frames: the engine serves every camera stream at once, so whom each
+ * stream follows comes in with its frame and goes back with the answer.
  */
 import type { Face, FaceExpression, VisionInfo } from '../../shared/vision.js';
 import { ExpressionClassifier } from './expressionClassifier.js';
 import { FaceDetectorCascade } from './faceDetectorCascade.js';
+import { followListener, pickMainFace, type Followed } from './faceTracker.js';
 import type { RgbaImage } from './rgbaImage.js';
 
 export interface VisionEngineOptions {
@@ -13,11 +16,21 @@ export interface VisionEngineOptions {
   expressionCard: string;
 }
 
+/** A frame of a camera stream, rather than a still picture. */
+export interface StreamFrame {
+  /** Whom the stream followed until the last frame; null at its start. */
+  followed: Followed | null;
+  /** The frame's time in milliseconds, on one clock for the whole stream (the backend's, as the frame reaches it). */
+  at: number;
+}
+
 export interface FrameAnalysis {
   faces: Face[];
   mainFace: number | null;
   expression: FaceExpression | null;
   timings: { detectMs: number; classifyMs: number };
+  /** Whom to follow in the stream's next frame; only for a stream frame. */
+  followed?: Followed | null;
 }
 
 export class VisionEngine {
@@ -54,33 +67,20 @@ export class VisionEngine {
     return new VisionEngine(detector, classifier, info);
   }
 
-  async analyse(image: RgbaImage): Promise<FrameAnalysis> {
+  /** A still picture has no one to follow: its main face is chosen as the first frame of a stream's would be. */
+  async analyse(image: RgbaImage, stream?: StreamFrame): Promise<FrameAnalysis> {
     const t0 = performance.now();
     const faces = await this.detector.detect(image);
     const t1 = performance.now();
-    const mainFace = pickMainFace(faces, image.width, image.height);
+    const follow = stream && followListener(stream.followed, faces, image.width, image.height, stream.at);
+    const mainFace = follow ? follow.mainFace : pickMainFace(faces, image.width, image.height);
     const expression = mainFace !== null && this.classifier ? await this.classifier.classify(image, faces[mainFace]!) : null;
-    return { faces, mainFace, expression, timings: { detectMs: t1 - t0, classifyMs: performance.now() - t1 } };
+    const timings = { detectMs: t1 - t0, classifyMs: performance.now() - t1 };
+    return follow ? { faces, mainFace, expression, timings, followed: follow.followed } : { faces, mainFace, expression, timings };
   }
 
   async dispose(): Promise<void> {
     await this.detector.dispose();
     await this.classifier?.dispose();
   }
-}
-
-/** The listener: the largest face, discounted the further it is from the centre of the frame. */
-export function pickMainFace(faces: readonly Face[], width: number, height: number): number | null {
-  let best: number | null = null;
-  let bestScore = -Infinity;
-  faces.forEach((f, i) => {
-    const cx = (f.box.x + f.box.width / 2) / width - 0.5;
-    const cy = (f.box.y + f.box.height / 2) / height - 0.5;
-    const score = f.box.width * f.box.height * (1 - Math.hypot(cx, cy));
-    if (score > bestScore) {
-      best = i;
-      bestScore = score;
-    }
-  });
-  return best;
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RgbaImage } from './rgbaImage.js';
 import type { VisionInfo } from '../../shared/vision.js';
-import type { FrameAnalysis, VisionEngineOptions } from './visionEngine.js';
+import type { FrameAnalysis, StreamFrame, VisionEngineOptions } from './visionEngine.js';
 import type { FromVisionWorker, VisionChannel } from './visionProtocol.js';
 
 export interface VisionSupervision {
@@ -122,7 +122,7 @@ export class VisionHost {
     this.pending.clear();
   }
 
-  analyse(image: RgbaImage): Promise<FrameAnalysis> {
+  analyse(image: RgbaImage, stream?: StreamFrame): Promise<FrameAnalysis> {
     if (this.closed) return Promise.reject(new Error('the vision worker has been closed'));
     if (this.down !== undefined) return Promise.reject(new Error(`the vision worker is being restarted after it stopped (${this.down})`));
     const id = this.nextId++;
@@ -136,7 +136,7 @@ export class VisionHost {
       }, this.supervision.frameTimeoutMs);
       timer.unref();
       this.pending.set(id, { resolve, reject, timer });
-      channel.post({ type: 'analyse', id, width: image.width, height: image.height, rgba: image.data });
+      channel.post({ type: 'analyse', id, width: image.width, height: image.height, rgba: image.data, stream });
     });
   }
 

@@ -1,9 +1,10 @@
 /** Messages between the vision host (main side) and the vision worker (thread or utility process). */
 import type { VisionInfo } from '../../shared/vision.js';
-import type { FrameAnalysis, VisionEngineOptions } from './visionEngine.js';
+import type { FrameAnalysis, StreamFrame, VisionEngineOptions } from './visionEngine.js';
 
 export type ToVisionWorker =
-  { type: 'init'; options: VisionEngineOptions } | { type: 'analyse'; id: number; width: number; height: number; rgba: Uint8Array };
+  | { type: 'init'; options: VisionEngineOptions }
+  | { type: 'analyse'; id: number; width: number; height: number; rgba: Uint8Array; stream?: StreamFrame };
 
 export type FromVisionWorker =
   | { type: 'ready'; info: VisionInfo }

@@ -1,13 +1,15 @@
 /**
  * The vision feature behind the API: the supervised models (shared by every renderer), the
- * expression smoothing settings, and per renderer a frame queue that keeps only the latest frame
- * and a state machine of its own, so two windows never smooth each other's faces.
+ * expression smoothing settings, and per renderer a frame queue that keeps only the latest frame,
+ * the face it follows and a state machine of its own, so two windows never follow or smooth each
+ * other's faces.
  */
 import { DEFAULT_EXPRESSION_STATE_SETTINGS, type ExpressionStateSettings } from '../../shared/expressions.js';
 import type { VideoFrameData, VisionInfo } from '../../shared/vision.js';
 import type { EventSink } from '../api/eventSink.js';
 import type { SettingsStore } from '../library/store/settingsStore.js';
 import { ExpressionStateMachine } from './expressionStateMachine.js';
+import type { Followed } from './faceTracker.js';
 import { LatestFrameWorker } from './latestFrameWorker.js';
 import type { VisionHost } from './visionHost.js';
 
@@ -49,10 +51,18 @@ export class VisionService {
   openSession(emit: EventSink): VisionSession {
     const machine = new ExpressionStateMachine(this.expressionSettings(), performance.now());
     this.machines.add(machine);
+    let followed: Followed | null = null;
+    let last: Pick<VideoFrameData, 'frameId' | 'width' | 'height'> | undefined;
     const worker = new LatestFrameWorker<VideoFrameData>(async (frame) => {
       const started = performance.now();
+      // Frame ids start again at 1 when the camera is turned back on, and a new size is a new camera:
+      // a box from the old stream says nothing about who is in this one.
+      if (last && (frame.frameId <= last.frameId || frame.width !== last.width || frame.height !== last.height)) followed = null;
+      last = { frameId: frame.frameId, width: frame.width, height: frame.height };
       try {
-        const analysis = await this.host.analyse({ width: frame.width, height: frame.height, data: frame.rgba });
+        const image = { width: frame.width, height: frame.height, data: frame.rgba };
+        const { followed: next, ...analysis } = await this.host.analyse(image, { followed, at: started });
+        followed = next ?? null;
         const state = machine.update(performance.now(), analysis.expression?.probabilities ?? null);
         emit('vision.faces', {
           frameId: frame.frameId,

@@ -44,7 +44,7 @@ port.on('message', (message) => {
     port.post({ type: 'error', id: message.id, message: 'the vision models are not loaded yet' });
     return;
   }
-  engine.analyse({ width: message.width, height: message.height, data: message.rgba }).then(
+  engine.analyse({ width: message.width, height: message.height, data: message.rgba }, message.stream).then(
     (analysis) => port.post({ type: 'result', id: message.id, analysis }),
     (error: unknown) => port.post({ type: 'error', id: message.id, message: (error as Error).message }),
   );

@@ -7,7 +7,8 @@ import type { ApiEventName, ApiEvents } from '../../../src/shared/api.js';
 import { DEFAULT_EXPRESSION_STATE_SETTINGS, EXPRESSIONS, type Expression } from '../../../src/shared/expressions.js';
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
-import type { FrameAnalysis } from '../../../src/main/vision/visionEngine.js';
+import type { Followed } from '../../../src/main/vision/faceTracker.js';
+import type { FrameAnalysis, StreamFrame } from '../../../src/main/vision/visionEngine.js';
 import { VisionService, type FrameAnalyser } from '../../../src/main/vision/visionService.js';
 
 type Event = { [E in ApiEventName]: { event: E; payload: ApiEvents[E] } }[ApiEventName];
@@ -20,15 +21,21 @@ function probabilities(top: Expression): Record<Expression, number> {
 class ScriptedAnalyser implements FrameAnalyser {
   readonly info = { detector: { model: 'scripted', inputSize: 1, executionProvider: 'cpu' }, expression: { error: 'none' } };
   closed = false;
-  analyse(image: { data: Uint8Array | Uint8ClampedArray }): Promise<FrameAnalysis> {
+  /** Whom each frame came in following, in order. */
+  readonly followedIn: (Followed | null)[] = [];
+  analyse(image: { data: Uint8Array | Uint8ClampedArray }, stream?: StreamFrame): Promise<FrameAnalysis> {
     const code = image.data[0]!;
     if (code === 255) return Promise.reject(new Error('the vision worker stopped: it is being started again'));
     const top = EXPRESSIONS[code]!;
+    this.followedIn.push(stream?.followed ?? null);
+    // The frame's second byte stands for where the followed face was found.
+    const at = image.data[1]!;
     return Promise.resolve({
       faces: [],
       mainFace: 0,
       expression: { probabilities: probabilities(top), top },
       timings: { detectMs: 1, classifyMs: 1 },
+      followed: { box: { x: at, y: 0, width: 1, height: 1 }, velocity: { x: 0, y: 0 }, seenAt: stream?.at ?? 0 },
     });
   }
   close(): void {
@@ -36,7 +43,12 @@ class ScriptedAnalyser implements FrameAnalyser {
   }
 }
 
-const frame = (frameId: number, code: number) => ({ frameId, width: 1, height: 1, rgba: new Uint8Array([code, 0, 0, 255]) });
+const frame = (frameId: number, code: number, at = 0, width = 1) => ({
+  frameId,
+  width,
+  height: 1,
+  rgba: new Uint8Array([code, at, 0, 255, ...new Array<number>((width - 1) * 4).fill(0)]),
+});
 
 let store: LibraryStore;
 afterEach(() => store.close());
@@ -92,6 +104,34 @@ describe('VisionService', () => {
     // 0.93 is under the new threshold: the open session already reads it as uncertain.
     expect(a.events[0]).toMatchObject({ event: 'vision.faces', payload: { state: { stable: 'uncertain' } } });
     session.close();
+  });
+
+  it('follows one face per session from frame to frame, and starts afresh when the stream does', async () => {
+    const { vision, analyser } = service();
+    const a = collect();
+    const b = collect();
+    const sa = vision.openSession(a.emit);
+    const sb = vision.openSession(b.emit);
+    const step = async (session: typeof sa, events: Event[], f: ReturnType<typeof frame>) => {
+      const before = events.length;
+      session.submit(f);
+      await settle(events, before + 1);
+    };
+    await step(sa, a.events, frame(1, 0, 10));
+    await step(sa, a.events, frame(2, 0, 11));
+    // Another window's first frame follows no one, whatever the first window follows.
+    await step(sb, b.events, frame(1, 0, 50));
+    await step(sa, a.events, frame(3, 0, 12));
+    // The camera turned off and on again: frame ids start again at 1.
+    await step(sa, a.events, frame(1, 0, 13));
+    await step(sa, a.events, frame(2, 0, 14));
+    // Another camera, another size.
+    await step(sa, a.events, frame(3, 0, 15, 2));
+    expect(analyser.followedIn.map((f) => f?.box.x ?? null)).toEqual([null, 10, null, 11, null, 13, null]);
+    // Whom a session follows stays on the main side: the renderer gets the main face's index only.
+    expect(a.events.every((e) => e.event === 'vision.faces' && !('followed' in e.payload))).toBe(true);
+    sa.close();
+    sb.close();
   });
 
   it('sends a failed frame to the renderer as a vision error, and stops taking frames once closed', async () => {
