@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Track } from '../../src/shared/library.js';
+import { ConnectionState } from '../../src/renderer/lib/connection.svelte.js';
 import { createSession } from '../../src/renderer/lib/session.svelte.js';
 import { fakeBackend, fire, settle, silentAudio, track, type Handlers } from './fakes.js';
 
@@ -17,6 +18,29 @@ function setup(library: Track[], more: Handlers = {}) {
 }
 
 describe('createSession', () => {
+  it('reads the library once at the start, and again only when the connection comes back', async () => {
+    const backend = fakeBackend({
+      'library.folders': () => [],
+      'library.tracks': () => [],
+      'library.trackCount': () => ({ count: 0 }),
+      'library.playlists': () => [],
+      'player.state': () => null,
+    });
+    const connection = new ConnectionState('connecting');
+    const session = createSession(backend.api, { audio: silentAudio(), connection });
+    const stop = session.connect();
+    connection.report('online');
+    await settle();
+    expect(backend.callsTo('library.folders')).toHaveLength(1);
+    expect(backend.callsTo('library.playlists')).toHaveLength(1);
+    connection.report('offline');
+    connection.report('online');
+    await settle();
+    expect(backend.callsTo('library.folders')).toHaveLength(2);
+    expect(backend.callsTo('library.playlists')).toHaveLength(2);
+    stop();
+  });
+
   it('plays the readable library tracks from the one the listener picked, and pauses hands-free', async () => {
     const { session } = setup([track(1), track(2, { error: 'broken' }), track(3), track(4)]);
     await session.library.reload();

@@ -115,8 +115,12 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       if (!stopped) stopSaving = persistence.start();
     });
     // Back after an outage: what changed meanwhile is read again, and what was not saved is saved.
+    // The first "online" is the start, whose reads are under way already: only a return reads again.
+    let wasDown = false;
     const offConnection = connection.onChange((status) => {
-      if (status !== 'online') return;
+      if (status === 'offline') wasDown = true;
+      if (status !== 'online' || !wasDown) return;
+      wasDown = false;
       void library.reload();
       void playlists.reload();
       persistence.saveNow();
