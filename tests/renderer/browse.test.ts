@@ -1,7 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiParams } from '../../src/shared/api.js';
 import { UNKNOWN_ALBUM, UNKNOWN_ARTIST, UNKNOWN_GENRE } from '../../src/shared/library.js';
-import { albumName, artistName, BrowseSummaries, genreName, listForPage, pageTitle } from '../../src/renderer/lib/browse.svelte.js';
+import {
+  albumName,
+  allPages,
+  artistName,
+  BrowseSummaries,
+  genreName,
+  listForPage,
+  pageTitle,
+} from '../../src/renderer/lib/browse.svelte.js';
+import { SUMMARY_PAGE_SIZE } from '../../src/shared/schemas.js';
 import { Navigation } from '../../src/renderer/lib/navigation.svelte.js';
 import { TrackList } from '../../src/renderer/lib/trackList.svelte.js';
 import { fakeBackend, track } from './fakes.js';
@@ -67,6 +76,15 @@ describe('browse pages', () => {
     expect(s.albums[0]?.album).toBe('Blue');
     expect(s.genres[0]?.name).toBe('Jazz');
     expect(s.ready).toBe(true);
+  });
+});
+
+describe('allPages', () => {
+  it('reads every page of a summary list, not only the first', async () => {
+    const names = Array.from({ length: SUMMARY_PAGE_SIZE * 2 + 5 }, (_, i) => `album ${i}`);
+    const read = vi.fn(async ({ offset, limit }: { offset: number; limit: number }) => names.slice(offset, offset + limit));
+    expect(await allPages(read)).toEqual(names);
+    expect(read.mock.calls.map(([p]) => p.offset)).toEqual([0, SUMMARY_PAGE_SIZE, SUMMARY_PAGE_SIZE * 2]);
   });
 });
 

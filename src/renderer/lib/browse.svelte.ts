@@ -5,6 +5,7 @@
 import type { EmotuneApi } from '../../shared/api.js';
 import type { AlbumSummary, ArtistSummary, GenreSummary } from '../../shared/library.js';
 import { UNKNOWN_ALBUM, UNKNOWN_ARTIST, UNKNOWN_GENRE } from '../../shared/library.js';
+import { SUMMARY_PAGE_SIZE } from '../../shared/schemas.js';
 import type { BrowsePage } from './navigation.svelte.js';
 import { TrackList } from './trackList.svelte.js';
 
@@ -40,16 +41,17 @@ export class BrowseSummaries {
   constructor(private readonly api: EmotuneApi) {}
 
   async loadArtists(): Promise<void> {
-    await this.run(async () => (this.artists = await this.api.library.artists({ sort: 'name' })));
+    await this.run(async () => (this.artists = await allPages((page) => this.api.library.artists({ sort: 'name', ...page }))));
   }
 
   /** Every album, or an artist's. */
   async loadAlbums(artist?: string): Promise<void> {
-    await this.run(async () => (this.albums = await this.api.library.albums({ artist, sort: artist === undefined ? 'album' : 'year' })));
+    const sort = artist === undefined ? 'album' : 'year';
+    await this.run(async () => (this.albums = await allPages((page) => this.api.library.albums({ artist, sort, ...page }))));
   }
 
   async loadGenres(): Promise<void> {
-    await this.run(async () => (this.genres = await this.api.library.genres({ sort: 'name' })));
+    await this.run(async () => (this.genres = await allPages((page) => this.api.library.genres({ sort: 'name', ...page }))));
   }
 
   private async run(read: () => Promise<unknown>): Promise<void> {
@@ -61,5 +63,18 @@ export class BrowseSummaries {
     } finally {
       this.ready = true;
     }
+  }
+}
+
+/**
+ * Every page of a summary list: a big library has more albums than one call returns (a 50,000-song
+ * library holds thousands), and a list cut at the page size would hide the rest without a word.
+ */
+export async function allPages<T>(read: (page: { offset: number; limit: number }) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let offset = 0; ; offset += SUMMARY_PAGE_SIZE) {
+    const page = await read({ offset, limit: SUMMARY_PAGE_SIZE });
+    all.push(...page);
+    if (page.length < SUMMARY_PAGE_SIZE) return all;
   }
 }
