@@ -10,7 +10,7 @@ import {
   type ApiResults,
   type EmotuneApi,
 } from '../../src/shared/api.js';
-import type { ExpressionState } from '../../src/shared/expressions.js';
+import { EXPRESSIONS, type Expression, type ExpressionSnapshot, type ExpressionState } from '../../src/shared/expressions.js';
 import type { Track } from '../../src/shared/library.js';
 import type { Mood } from '../../src/shared/mood.js';
 import type { DetectionResult } from '../../src/shared/vision.js';
@@ -91,6 +91,29 @@ export function detection(stable: ExpressionState, changed: boolean, frameId = 1
     state: { stable, stableSince: 0, pending: null, smoothed: null, changed },
     elapsedMs: 5,
     timings: { detectMs: 3, classifyMs: 2 },
+  };
+}
+
+/** Probabilities that are mostly `top`, the rest shared out evenly. */
+export function looksLike(top: Expression, share = 0.9): Record<Expression, number> {
+  const rest = (1 - share) / (EXPRESSIONS.length - 1);
+  return Object.fromEntries(EXPRESSIONS.map((e) => [e, e === top ? share : rest])) as Record<Expression, number>;
+}
+
+/** A backend answer with one face showing `probabilities` (no face when null); the stable state follows the top class unless given. */
+export function faceDetection(
+  probabilities: Record<Expression, number> | null,
+  state: Partial<ExpressionSnapshot> = {},
+  frameId = 1,
+): DetectionResult {
+  const face = { box: { x: 100, y: 60, width: 120, height: 120 }, keypoints: [], score: 0.9 };
+  const top = probabilities && EXPRESSIONS.reduce((a, b) => (probabilities[b] > probabilities[a] ? b : a));
+  return {
+    ...detection(top ?? 'no-face', false, frameId),
+    faces: probabilities ? [face] : [],
+    mainFace: probabilities ? 0 : null,
+    expression: probabilities && top ? { probabilities, top } : null,
+    state: { stable: top ?? 'no-face', stableSince: 0, pending: null, smoothed: null, changed: false, ...state },
   };
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiParams, FrameAck } from '../../src/shared/api.js';
-import { FrameSender, grabFrom, type FrameCanvas, type FrameGrabber } from '../../src/renderer/lib/frameSender.js';
+import { FrameSender, grabFrom, type FrameCanvas, type FrameGrabber, type FramePace } from '../../src/renderer/lib/frameSender.js';
 import { fakeBackend } from './fakes.js';
 
 type Frame = ApiParams<'vision.submitFrame'>;
@@ -8,10 +8,14 @@ type Frame = ApiParams<'vision.submitFrame'>;
 const picture = { width: 32, height: 24, rgba: new Uint8Array(32 * 24 * 4) };
 const options = { maxFps: 10, answerTimeoutMs: 1000 };
 
-function setup(grab: FrameGrabber = () => picture, submit: (f: Frame) => Promise<FrameAck> = () => new Promise(() => undefined)) {
+function setup(
+  grab: FrameGrabber = () => picture,
+  submit: (f: Frame) => Promise<FrameAck> = () => new Promise(() => undefined),
+  pace?: FramePace,
+) {
   const submitFrame = vi.fn(submit);
   const backend = fakeBackend({ 'vision.submitFrame': submitFrame });
-  const sender = new FrameSender(backend.api, grab, options);
+  const sender = new FrameSender(backend.api, grab, options, pace);
   const sentIds = () => submitFrame.mock.calls.map(([f]) => f.frameId);
   return { sender, submitFrame, sentIds };
 }
@@ -55,6 +59,25 @@ describe('FrameSender', () => {
     await vi.advanceTimersByTimeAsync(250);
     sender.answered(2); // a slow answer: the next frame goes at once
     await vi.advanceTimersByTimeAsync(0);
+    expect(sentIds()).toEqual([1, 2, 3]);
+  });
+
+  it('leaves the gap its pace asks for after each answer, and never less than the frame rate allows', async () => {
+    let gap = 500;
+    const { sender, sentIds } = setup(undefined, undefined, { intervalMs: () => gap });
+    sender.start();
+    await vi.advanceTimersByTimeAsync(30);
+    sender.answered(1); // a still face: the next frame half a second after this one
+    await vi.advanceTimersByTimeAsync(469);
+    expect(sentIds()).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sentIds()).toEqual([1, 2]);
+    gap = 20; // a pace faster than 10 frames a second is held to it
+    await vi.advanceTimersByTimeAsync(30);
+    sender.answered(2);
+    await vi.advanceTimersByTimeAsync(69);
+    expect(sentIds()).toEqual([1, 2]);
+    await vi.advanceTimersByTimeAsync(1);
     expect(sentIds()).toEqual([1, 2, 3]);
   });
 

@@ -1,7 +1,8 @@
 /**
  * Grabs downscaled frames from the preview and sends them to the backend. A new frame goes
  * out only when the last one has been answered (or has timed out), so a slow backend lowers
- * the frame rate instead of building a queue. Frames never leave this machine.
+ * the frame rate instead of building a queue. A pace, when given, sets the gap between frames
+ * (the adaptive rate); it is never shorter than `maxFps` allows. Frames never leave this machine.
  */
 import type { EmotuneApi } from '../../shared/api.js';
 import type { VideoFrameData } from '../../shared/vision.js';
@@ -16,6 +17,11 @@ export const DEFAULT_FRAME_OPTIONS: FrameSenderOptions = { maxFps: 10, answerTim
 
 /** Frames are scaled to this width; the height follows the camera's aspect ratio. */
 export const FRAME_WIDTH = 320;
+
+/** The gap to leave before the next frame, asked after each answer. */
+export interface FramePace {
+  intervalMs(now: number): number;
+}
 
 /** A frame's picture, or undefined while the camera has none yet. */
 export type FrameGrabber = () => Omit<VideoFrameData, 'frameId'> | undefined;
@@ -60,6 +66,7 @@ export class FrameSender {
     private readonly api: EmotuneApi,
     private readonly grab: FrameGrabber,
     private readonly options: FrameSenderOptions = DEFAULT_FRAME_OPTIONS,
+    private readonly pace?: FramePace,
   ) {}
 
   start(): void {
@@ -77,9 +84,11 @@ export class FrameSender {
   /** Call when the backend answered a frame, so the next one can go. */
   answered(frameId: number): void {
     if (this.awaiting && frameId >= this.awaiting.frameId) {
-      const elapsed = performance.now() - this.awaiting.sentAt;
+      const now = performance.now();
+      const elapsed = now - this.awaiting.sentAt;
       this.awaiting = undefined;
-      this.schedule(Math.max(0, 1000 / this.options.maxFps - elapsed));
+      const interval = Math.max(1000 / this.options.maxFps, this.pace?.intervalMs(now) ?? 0);
+      this.schedule(Math.max(0, interval - elapsed));
     }
   }
 

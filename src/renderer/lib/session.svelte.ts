@@ -9,6 +9,7 @@ import type { EmotuneApi } from '../../shared/api.js';
 import type { Track } from '../../shared/library.js';
 import { CameraState } from './camera.svelte.js';
 import { ConnectionState } from './connection.svelte.js';
+import { frameRateModeFrom } from './frameRate.js';
 import { HandsFree } from './handsFree.svelte.js';
 import { LibraryState } from './library.svelte.js';
 import { bindMediaSession, handleShortcut } from './mediaControls.js';
@@ -59,7 +60,10 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
   } = options instanceof HTMLElement ? { audio: options } : options;
   const prefs = new UiPrefs(storage);
   const camera = new CameraState();
-  const vision = new VisionFeed(api, connection);
+  const vision = new VisionFeed(api, connection, {
+    watchInBackground: () => prefs.watchInBackground,
+    frameRate: frameRateModeFrom(globalThis.location?.search),
+  });
   const library = new LibraryState(api);
   const isReachable = () =>
     new Promise<boolean>((resolve) => {

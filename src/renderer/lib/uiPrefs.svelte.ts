@@ -1,6 +1,7 @@
 /**
  * How the listener arranged the window (the expression card folded, the preview hidden, the queue
- * open): this device's own choice, kept in localStorage, not in the library.
+ * open) and whether the camera is read while it is hidden: this device's own choice, kept in
+ * localStorage, not in the library. Read at once when the page starts, before the first frame.
  */
 const KEY = 'emotune.ui';
 
@@ -10,6 +11,8 @@ interface Stored {
   queueOpen: boolean;
   /** "Keep them" to the offer to remove the demo songs: not asked again. */
   demoKept: boolean;
+  /** Read the camera while the window is hidden or minimised (off: the camera rests then). */
+  watchInBackground: boolean;
 }
 
 export class UiPrefs {
@@ -17,6 +20,7 @@ export class UiPrefs {
   previewHidden = $state(false);
   queueOpen = $state(false);
   demoKept = $state(false);
+  watchInBackground = $state(false);
 
   constructor(private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined = globalThis.localStorage) {
     try {
@@ -25,6 +29,7 @@ export class UiPrefs {
       this.previewHidden = stored.previewHidden === true;
       this.queueOpen = stored.queueOpen === true;
       this.demoKept = stored.demoKept === true;
+      this.watchInBackground = stored.watchInBackground === true;
     } catch {
       // A damaged entry: the defaults.
     }
@@ -36,6 +41,7 @@ export class UiPrefs {
       previewHidden: this.previewHidden,
       queueOpen: this.queueOpen,
       demoKept: this.demoKept,
+      watchInBackground: this.watchInBackground,
     };
     try {
       this.storage?.setItem(KEY, JSON.stringify(value));
