@@ -74,7 +74,7 @@ export class Backend {
       { watch: watchFolders },
     );
     this.mood = new MoodService(this.library);
-    this.vision = new VisionService(host, this.library.store.settings);
+    this.vision = new VisionService(host, this.library.store.settings, { dataDir });
   }
 
   static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {

@@ -46,8 +46,10 @@ import {
   trackIdsSchema,
   trackQuerySchema,
   videoFrameSchema,
+  calibrationPoseSchema,
+  correctExpressionSchema,
 } from './schemas.js';
-import type { DetectionResult, VisionInfo } from './vision.js';
+import type { CalibrationOutcome, CalibrationStatus, DetectionResult, FaceCropImage, VisionInfo } from './vision.js';
 import { savePlayerStateSchema, type RestoredPlayerState } from './playerState.js';
 
 export interface AppInfo extends VisionInfo {
@@ -89,6 +91,22 @@ export const API_CALLS = {
   'vision.submitFrame': call(videoFrameSchema).returns<FrameAck>(),
   'vision.settings': call(emptyParamsSchema).returns<ExpressionStateSettings>(),
   'vision.setSettings': call(setExpressionSettingsSchema).returns<ExpressionStateSettings>(),
+  /** The listener's calibration: which poses, when, the offsets, and why it is not in use if it is not. */
+  'vision.calibration': call(emptyParamsSchema).returns<CalibrationStatus>(),
+  /** The caller's next frames are this pose (the guided step says "look relaxed"), until it is finished or cancelled. */
+  'vision.startCalibrationPose': call(calibrationPoseSchema).returns<CalibrationOutcome>(),
+  /** The pose's frames are fitted and saved; with no face, or several, the pose fails and the calibration before it stays. */
+  'vision.finishCalibrationPose': call(calibrationPoseSchema).returns<CalibrationOutcome>(),
+  'vision.cancelCalibrationPose': call(emptyParamsSchema).returns<{ cancelled: boolean }>(),
+  /** Deletes the calibration, on disk too: the model reads the face as it is again. */
+  'vision.forgetCalibration': call(emptyParamsSchema).returns<CalibrationStatus>(),
+  /** "Not sad": the caller's latest frames, read as that, count against it in the calibration. */
+  'vision.correctExpression': call(correctExpressionSchema).returns<CalibrationOutcome>(),
+  /**
+   * The face the expression model received from the caller's own latest frame, or null. Asking keeps
+   * the crop coming for a moment: only the privacy view asks, while it is open; nothing is stored.
+   */
+  'vision.faceCrop': call(emptyParamsSchema).returns<FaceCropImage | null>(),
   'library.folders': call(emptyParamsSchema).returns<LibraryFolder[]>(),
   'library.addFolder': call(addFolderSchema).returns<LibraryFolder>(),
   /** The folder chosen in the desktop app's dialog and added, or null when the dialog was cancelled. */

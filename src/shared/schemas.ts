@@ -3,9 +3,9 @@
  * before any service sees it, whichever transport carried it.
  */
 import { z } from 'zod';
-import { EXPRESSION_STATES, type ExpressionState } from './expressions.js';
+import { EXPRESSION_STATES, EXPRESSIONS, type ExpressionState } from './expressions.js';
 import { MOODS } from './mood.js';
-import { MAX_FRAME_HEIGHT, MAX_FRAME_WIDTH } from './vision.js';
+import { CALIBRATION_POSES, MAX_FRAME_HEIGHT, MAX_FRAME_WIDTH } from './vision.js';
 
 /** An RGBA frame from the camera, already downscaled by the renderer. */
 export const videoFrameSchema = z
@@ -169,3 +169,7 @@ export const expressionStateSettingsSchema = z
   .strict();
 export const setExpressionSettingsSchema = z.object({ settings: expressionStateSettingsSchema }).strict();
 export const markUnplayableSchema = z.object({ trackId: id, message: z.string().min(1).max(500) }).strict();
+/** One pose of the guided calibration ("look relaxed": neutral). */
+export const calibrationPoseSchema = z.object({ pose: z.enum(CALIBRATION_POSES) }).strict();
+/** "Not sad": the listener says the stable expression shown is not theirs. */
+export const correctExpressionSchema = z.object({ not: z.enum(EXPRESSIONS) }).strict();

@@ -47,6 +47,8 @@ export interface DetectionResult {
   mainFace: number | null;
   /** The main face's expression in this frame; absent when no expression model is loaded. */
   expression: FaceExpression | null;
+  /** The expression's probabilities were adjusted by the listener's calibration. */
+  calibrated?: boolean;
   /** The stable state after this frame. */
   state: ExpressionSnapshot;
   /** Wall time the backend spent on this frame, pre- and post-processing included. */
@@ -66,4 +68,54 @@ export interface VisionInfo {
   detector: { model: string; inputSize: number; executionProvider: string };
   /** The expression model, or why there is none. */
   expression: { model: string; version: string | null; executionProvider: string; classes: string[] } | { error: string };
+}
+
+/**
+ * The poses of the guided calibration, in the order they are asked for: the first two always, the
+ * others when the listener asks for them. Each pose is the expression it asks the face to show.
+ */
+export const CALIBRATION_POSES = ['neutral', 'happiness', 'surprise', 'sadness'] as const;
+export type CalibrationPose = (typeof CALIBRATION_POSES)[number];
+export const REQUIRED_CALIBRATION_POSES: readonly CalibrationPose[] = ['neutral', 'happiness'];
+/** What each pose asks of the face, to follow "Please …" or "while you were asked to …". */
+export const CALIBRATION_POSE_PROMPTS: Record<CalibrationPose, string> = {
+  neutral: 'look relaxed',
+  happiness: 'smile',
+  surprise: 'look surprised',
+  sadness: 'look sad',
+};
+
+/** What the listener's calibration holds, and whether it is in use. */
+export interface CalibrationStatus {
+  /** Expression recognition is on, so there is something to calibrate. */
+  available: boolean;
+  /** The calibration is applied to every frame's probabilities now. */
+  active: boolean;
+  /** The poses kept, one per kind (the latest), with when and how many frames of the model's scores. */
+  poses: { pose: CalibrationPose; at: number; frames: number }[];
+  /** "Not this expression" corrections kept, oldest first. */
+  corrections: { not: Expression; at: number; frames: number }[];
+  /** Per class of the model, what is added to its log-probability (nats; 0: nothing). */
+  offsets: Partial<Record<Expression, number>>;
+  /** The most any offset may be, either way. */
+  cap: number;
+  /** Why a calibration kept on disk is not in use (damaged, made for another model), in plain words. */
+  problem: string | null;
+}
+
+export type CalibrationFailure = 'unavailable' | 'not-started' | 'no-frames' | 'no-face' | 'several-faces' | 'not-saved' | 'no-expression';
+
+/** The answer to a calibration step: on failure, why in plain words; the calibration before it stays. */
+export type CalibrationOutcome =
+  { ok: true; status: CalibrationStatus } | { ok: false; reason: CalibrationFailure; message: string; status: CalibrationStatus };
+
+/** The face exactly as the expression model receives it (its input, turned back into bytes), for the privacy view only. */
+export interface FaceCropImage {
+  width: number;
+  height: number;
+  /** 1: grey, one byte a pixel; 3: RGB. */
+  channels: 1 | 3;
+  data: Uint8Array;
+  /** When the frame it came from was read (ms, the backend's clock). */
+  at: number;
 }

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 
-export const MAIN_VIEWS = ['songs', 'moods', 'playlists', 'session', 'history', 'settings', 'about'] as const;
+export const MAIN_VIEWS = ['songs', 'moods', 'playlists', 'session', 'history', 'settings', 'privacy', 'about'] as const;
 
 export async function gotoView(page: Page, view: string): Promise<void> {
   await page.getByTestId(`nav-${view}`).click();

@@ -66,5 +66,13 @@ export function visionHandlers(vision: VisionService, session: VisionSession): F
     'vision.submitFrame': (frame) => ({ frameId: frame.frameId, queued: session.submit(frame) }),
     'vision.settings': () => vision.expressionSettings(),
     'vision.setSettings': ({ settings }) => vision.setExpressionSettings(settings),
+    'vision.calibration': () => vision.calibrationStatus(),
+    'vision.startCalibrationPose': ({ pose }) => session.startPose(pose),
+    'vision.finishCalibrationPose': ({ pose }) => session.finishPose(pose),
+    'vision.cancelCalibrationPose': () => ({ cancelled: session.cancelPose() }),
+    'vision.forgetCalibration': () => vision.forgetCalibration(),
+    'vision.correctExpression': ({ not }) => session.correct(not),
+    // Only the caller's own frames: a window never sees the face another window's camera shows.
+    'vision.faceCrop': () => session.faceCrop(),
   };
 }

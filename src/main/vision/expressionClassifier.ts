@@ -1,10 +1,18 @@
 /** A-MobileNet (or any model with a card of the same kind) on a detected face. */
 import { EXPRESSIONS, type Expression } from '../../shared/expressions.js';
-import type { Face, FaceExpression } from '../../shared/vision.js';
+import type { Face, FaceCropImage, FaceExpression } from '../../shared/vision.js';
 import { readExpressionCard, type ExpressionCard } from './expressionCard.js';
 import { cropFace } from './faceCrop.js';
 import { loadOnnxModel, type OnnxModel } from './onnxRuntime.js';
 import type { RgbaImage } from './rgbaImage.js';
+
+export interface ClassifiedFace {
+  expression: FaceExpression;
+  /** log softmax(logits / T), in the card's class order. */
+  scores: number[];
+  /** The model's input for this face (NCHW, normalised). */
+  input: Float32Array;
+}
 
 export class ExpressionClassifier {
   private constructor(
@@ -51,14 +59,48 @@ export class ExpressionClassifier {
     return this.classifyTensor(this.preprocess(image, face));
   }
 
+  /** One face read, with what calibration and the privacy view need besides the probabilities. */
+  async read(image: RgbaImage, face: Face): Promise<ClassifiedFace> {
+    const input = this.preprocess(image, face);
+    const logits = await this.logits(input);
+    return { expression: this.toResult(logits), scores: this.scores(logits), input };
+  }
+
   /** Runs already-preprocessed input (one face). */
   async classifyTensor(input: Float32Array): Promise<FaceExpression> {
+    return this.toResult(await this.logits(input));
+  }
+
+  private async logits(input: Float32Array): Promise<ArrayLike<number>> {
     const { size } = this.card.input;
     const outputs = await this.model.run({ name: this.card.input.name, data: input, dims: [1, this.card.channels, size, size] }, [
       this.card.output.name,
     ]);
-    const logits = outputs.get(this.card.output.name)!;
-    return this.toResult(logits);
+    return outputs.get(this.card.output.name)!;
+  }
+
+  /** log softmax(logits / T) in the card's class order: what the listener's calibration shifts. */
+  scores(logits: ArrayLike<number>): number[] {
+    const scaled = Array.from(logits, (l) => l / this.card.temperature);
+    const max = Math.max(...scaled);
+    const norm = max + Math.log(scaled.reduce((sum, l) => sum + Math.exp(l - max), 0));
+    return scaled.map((l) => l - norm);
+  }
+
+  /** The model's input as a picture again (the normalisation undone), exactly the pixels it was given. */
+  inputImage(input: Float32Array): Omit<FaceCropImage, 'at'> {
+    const { size } = this.card.input;
+    const { mean, std } = this.card.preprocessing;
+    const plane = size * size;
+    const data = new Uint8Array(this.card.channels * plane);
+    // Planar NCHW in, interleaved bytes out.
+    for (let c = 0; c < this.card.channels; c++) {
+      for (let i = 0; i < plane; i++) {
+        const value = (input[c * plane + i]! * std[c]! + mean[c]!) * 255;
+        data[i * this.card.channels + c] = Math.max(0, Math.min(255, Math.round(value)));
+      }
+    }
+    return { width: size, height: size, channels: this.card.channels, data };
   }
 
   /** softmax(logits / T) keyed by class name. */

@@ -4,7 +4,7 @@
  * It keeps no state between frames: the engine serves every camera stream at once, so whom each
  * stream follows comes in with its frame and goes back with the answer.
  */
-import type { Face, FaceExpression, VisionInfo } from '../../shared/vision.js';
+import type { Face, FaceCropImage, FaceExpression, VisionInfo } from '../../shared/vision.js';
 import { ExpressionClassifier } from './expressionClassifier.js';
 import { FaceDetectorCascade } from './faceDetectorCascade.js';
 import { followListener, pickMainFace, type Followed } from './faceTracker.js';
@@ -22,6 +22,8 @@ export interface StreamFrame {
   followed: Followed | null;
   /** The frame's time in milliseconds, on one clock for the whole stream (the backend's, as the frame reaches it). */
   at: number;
+  /** Send back the main face as the expression model received it (the privacy view is open). */
+  crop?: boolean;
 }
 
 export interface FrameAnalysis {
@@ -31,6 +33,10 @@ export interface FrameAnalysis {
   timings: { detectMs: number; classifyMs: number };
   /** Whom to follow in the stream's next frame; only for a stream frame. */
   followed?: Followed | null;
+  /** The main face's log-probabilities in the card's class order (what calibration shifts); null without an expression. */
+  scores?: number[] | null;
+  /** The main face as the expression model received it; only when the stream frame asked for it. */
+  crop?: Omit<FaceCropImage, 'at'> | null;
 }
 
 export class VisionEngine {
@@ -74,9 +80,13 @@ export class VisionEngine {
     const t1 = performance.now();
     const follow = stream && followListener(stream.followed, faces, image.width, image.height, stream.at);
     const mainFace = follow ? follow.mainFace : pickMainFace(faces, image.width, image.height);
-    const expression = mainFace !== null && this.classifier ? await this.classifier.classify(image, faces[mainFace]!) : null;
+    const read = mainFace !== null && this.classifier ? await this.classifier.read(image, faces[mainFace]!) : null;
     const timings = { detectMs: t1 - t0, classifyMs: performance.now() - t1 };
-    return follow ? { faces, mainFace, expression, timings, followed: follow.followed } : { faces, mainFace, expression, timings };
+    const expression = read?.expression ?? null;
+    const scores = read?.scores ?? null;
+    if (!follow) return { faces, mainFace, expression, timings, scores };
+    const crop = stream?.crop && this.classifier ? read && this.classifier.inputImage(read.input) : undefined;
+    return { faces, mainFace, expression, timings, followed: follow.followed, scores, ...(crop !== undefined && { crop }) };
   }
 
   async dispose(): Promise<void> {

@@ -2,7 +2,19 @@
  * Which view the main area shows, kept in the address's hash (#/songs, #/playlists/12 for one
  * playlist) so that the browser's back button, a reload and a bookmark keep it.
  */
-export const VIEWS = ['songs', 'artists', 'albums', 'genres', 'moods', 'playlists', 'session', 'history', 'settings', 'about'] as const;
+export const VIEWS = [
+  'songs',
+  'artists',
+  'albums',
+  'genres',
+  'moods',
+  'playlists',
+  'session',
+  'history',
+  'settings',
+  'privacy',
+  'about',
+] as const;
 
 export type View = (typeof VIEWS)[number];
 
@@ -16,6 +28,7 @@ export const VIEW_TITLES: Record<View, string> = {
   session: 'This session',
   history: 'History',
   settings: 'Settings',
+  privacy: 'What the camera sees',
   about: 'About',
 };
 

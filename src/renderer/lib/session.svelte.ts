@@ -7,6 +7,7 @@
 import { createContext } from 'svelte';
 import type { EmotuneApi } from '../../shared/api.js';
 import type { Track } from '../../shared/library.js';
+import { CalibrationState } from './calibration.svelte.js';
 import { CameraState } from './camera.svelte.js';
 import { ConnectionState } from './connection.svelte.js';
 import { frameRateModeFrom } from './frameRate.js';
@@ -32,6 +33,8 @@ export interface Session {
   readonly plays: PlayLog;
   readonly persistence: PlayerPersistence;
   readonly playlists: PlaylistsState;
+  /** The listener's calibration to their face, and its guided step. */
+  readonly calibration: CalibrationState;
   /** How the listener arranged the window, on this device. */
   readonly prefs: UiPrefs;
   /** The listener plays `list` (the Songs list when none is given) from `track`, or from its first readable track. */
@@ -65,6 +68,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     frameRate: frameRateModeFrom(globalThis.location?.search),
   });
   const library = new LibraryState(api);
+  const calibration = new CalibrationState(api, storage);
   const isReachable = () =>
     new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), reachableTimeoutMs);
@@ -113,6 +117,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     void camera.start();
     const offLibrary = library.connect();
     const offPlaylists = playlists.connect();
+    void calibration.refresh();
     let stopSaving = () => {};
     let stopped = false;
     void persistence.restore().then(() => {
@@ -145,7 +150,22 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     };
   }
 
-  return { api, connection, camera, vision, library, player, handsFree, plays, persistence, playlists, prefs, playFromLibrary, connect };
+  return {
+    api,
+    connection,
+    camera,
+    vision,
+    library,
+    player,
+    handsFree,
+    plays,
+    persistence,
+    playlists,
+    calibration,
+    prefs,
+    playFromLibrary,
+    connect,
+  };
 }
 
 /** Components below App take the session from context; a missing one throws instead of passing undefined on. */

@@ -84,4 +84,24 @@ describe('VisionEngine without a usable expression model', () => {
     expect(Object.keys(analysis.expression!.probabilities).sort()).toEqual([...EXPRESSIONS].sort());
     await engine.dispose();
   });
+
+  it('gives the scores calibration shifts, and, when a stream asks, the face exactly as the model received it', async () => {
+    const engine = await VisionEngine.load({ detectorCards: DEFAULT_DETECTOR_CARDS, expressionCard: DEFAULT_EXPRESSION_CARD });
+    const classifier = await ExpressionClassifier.load(DEFAULT_EXPRESSION_CARD);
+    const image = await renderShot(SMILING_TILTED, 640);
+    const still = await engine.analyse(image);
+    // log softmax(logits / T): the probabilities, in the card's class order.
+    still.scores!.forEach((s, i) => expect(Math.exp(s)).toBeCloseTo(still.expression!.probabilities[classifier.card.classes[i]!], 9));
+    expect(still.crop).toBeUndefined();
+    const stream = await engine.analyse(image, { followed: null, at: 0, crop: true });
+    const { size } = classifier.card.input;
+    expect(stream.crop).toMatchObject({ width: size, height: size, channels: 1 });
+    expect(stream.crop!.data).toHaveLength(size * size);
+    // The bytes are the model's input with the normalisation undone.
+    const input = classifier.preprocess(image, stream.faces[stream.mainFace!]!);
+    const [mean, std] = [classifier.card.preprocessing.mean[0]!, classifier.card.preprocessing.std[0]!];
+    expect(Array.from(stream.crop!.data.slice(0, 64))).toEqual(Array.from(input.slice(0, 64), (x) => Math.round((x * std + mean) * 255)));
+    await classifier.dispose();
+    await engine.dispose();
+  });
 });
