@@ -16,7 +16,7 @@ class FakePage extends EventTarget implements PageVisibility {
 }
 
 /** A feed whose backend answers each frame 20 ms later with the face the test shows. */
-function setup(options: { watchInBackground?: boolean; frameRate?: FrameRateMode } = {}) {
+function setup(options: { watchInBackground?: boolean; frameRate?: FrameRateMode; fullRate?: () => boolean } = {}) {
   const page = new FakePage();
   let shown: Expression = 'happiness';
   let share = 0.9;
@@ -33,6 +33,7 @@ function setup(options: { watchInBackground?: boolean; frameRate?: FrameRateMode
     page,
     watchInBackground: () => options.watchInBackground ?? false,
     frameRate: options.frameRate,
+    fullRate: options.fullRate,
   });
   const detach = feed.attach(document.createElement('video'), () => picture);
   const show = (expression: Expression, confidence = 0.9) => ((shown = expression), (share = confidence));
@@ -49,6 +50,17 @@ afterEach(() => {
 });
 
 describe('VisionFeed', () => {
+  it('keeps the full rate on a still face while asked to (a calibration pose is held)', async () => {
+    let guide = true;
+    const { sentWithin, detach } = setup({ fullRate: () => guide });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(sentWithin(2000)).toBe(20);
+    guide = false;
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(sentWithin(2000)).toBe(4);
+    detach();
+  });
+
   it('sends 10 frames a second at first, and 2 a second once the face has been still for a while', async () => {
     const { sentWithin, detach } = setup();
     await vi.advanceTimersByTimeAsync(1000);

@@ -63,12 +63,13 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
   } = options instanceof HTMLElement ? { audio: options } : options;
   const prefs = new UiPrefs(storage);
   const camera = new CameraState();
+  const calibration = new CalibrationState(api, storage);
   const vision = new VisionFeed(api, connection, {
     watchInBackground: () => prefs.watchInBackground,
     frameRate: frameRateModeFrom(globalThis.location?.search),
+    fullRate: () => calibration.step.kind !== 'closed',
   });
   const library = new LibraryState(api);
-  const calibration = new CalibrationState(api, storage);
   const isReachable = () =>
     new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), reachableTimeoutMs);

@@ -28,6 +28,8 @@ export interface VisionFeedOptions {
   /** The listener's "keep watching while Emotune is in the background", read at each change of visibility. */
   watchInBackground?: () => boolean;
   frameRate?: FrameRateMode;
+  /** Every frame at the full rate whatever the face does: a held calibration pose is still, and wants all its frames. */
+  fullRate?: () => boolean;
 }
 
 export class VisionFeed {
@@ -42,6 +44,7 @@ export class VisionFeed {
   private readonly page: PageVisibility | undefined;
   private readonly watchInBackground: () => boolean;
   private readonly frameRateMode: FrameRateMode;
+  private readonly fullRate: () => boolean;
 
   constructor(
     private readonly api: EmotuneApi,
@@ -51,12 +54,15 @@ export class VisionFeed {
     this.page = options.page ?? globalThis.document;
     this.watchInBackground = options.watchInBackground ?? (() => false);
     this.frameRateMode = options.frameRate ?? 'adaptive';
+    this.fullRate = options.fullRate ?? (() => false);
   }
 
   /** Sends frames from `video` until the returned function is called. */
   attach(video: HTMLVideoElement, grab: FrameGrabber = grabFrom(video)): () => void {
     const rate = new FrameRate(this.frameRateMode);
-    const sender = new FrameSender(this.api, grab, DEFAULT_FRAME_OPTIONS, rate);
+    // 0: as soon as the sender's own limit (10 a second) allows.
+    const pace = { intervalMs: (now: number) => (this.fullRate() ? 0 : rate.intervalMs(now)) };
+    const sender = new FrameSender(this.api, grab, DEFAULT_FRAME_OPTIONS, pace);
     const offFaces = this.api.on('vision.faces', (r) => {
       // An answer to a frame sent before the window was hidden: nothing is being read now.
       if (this.resting) return;
