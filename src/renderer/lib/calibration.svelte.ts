@@ -8,7 +8,7 @@ import type { EmotuneApi } from '../../shared/api.js';
 import type { Expression } from '../../shared/expressions.js';
 import { CALIBRATION_POSES, REQUIRED_CALIBRATION_POSES, type CalibrationPose, type CalibrationStatus } from '../../shared/vision.js';
 import { explainError } from './errorWording.js';
-import { EXPRESSION_WORDS } from './calibrationWords.js';
+import { EXPRESSION_WORDS } from './expressionWords.js';
 
 /** Seconds to get ready for a pose, then to hold it while frames are collected. */
 export const READY_SECONDS = 2;

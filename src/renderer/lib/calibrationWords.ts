@@ -1,18 +1,7 @@
 /** The calibration in plain words: the poses, and what each offset does to the reading of a face. */
 import type { Expression } from '../../shared/expressions.js';
+import { EXPRESSION_WORDS } from './expressionWords.js';
 import { CALIBRATION_POSE_PROMPTS, type CalibrationPose, type CalibrationStatus } from '../../shared/vision.js';
-
-/** One word per expression, for "Not sad" and "reads you as sad". */
-export const EXPRESSION_WORDS: Record<Expression, string> = {
-  neutral: 'neutral',
-  happiness: 'happy',
-  surprise: 'surprised',
-  sadness: 'sad',
-  anger: 'angry',
-  disgust: 'disgusted',
-  fear: 'afraid',
-  contempt: 'unimpressed',
-};
 
 /** The name of a pose in a list ("Relaxed", "Smile"). */
 export const POSE_NAMES: Record<CalibrationPose, string> = {

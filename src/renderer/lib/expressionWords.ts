@@ -3,8 +3,20 @@
  * frame it says so first, and the stable expression (which outlasts a face for a moment, by design)
  * is named as what the music still follows, not as how the listener looks now.
  */
-import { EXPRESSION_ADJECTIVES } from '../../shared/expressions.js';
+import { EXPRESSION_ADJECTIVES, type Expression } from '../../shared/expressions.js';
 import type { DetectionResult } from '../../shared/vision.js';
+
+/** One word per expression, for the bars, "Not sad" and "reads you as sad". */
+export const EXPRESSION_WORDS: Record<Expression, string> = {
+  neutral: 'neutral',
+  happiness: 'happy',
+  surprise: 'surprised',
+  sadness: 'sad',
+  anger: 'angry',
+  disgust: 'disgusted',
+  fear: 'afraid',
+  contempt: 'unimpressed',
+};
 
 export interface Headline {
   main: string;
