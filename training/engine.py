@@ -47,13 +47,15 @@ def train_one_epoch(
     forward: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None,
     gather: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None,
     device: torch.device | None = None,
+    distill: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None,
 ) -> dict[str, float]:
     """One pass over ``loader``. ``forward`` replaces ``model.forward_with_features`` (a DDP wrapper);
-    ``gather`` gives the global batch's features and labels for the center update (every rank)."""
+    ``gather`` gives the global batch's features and labels for the center update (every rank);
+    ``distill(x, logits, loss)`` gives the loss with a teacher's term mixed in, and that term."""
     model.train()
     forward = forward or model.forward_with_features  # type: ignore[assignment]
     n = correct = 0
-    sums = {"loss": 0.0, "ce": 0.0, "center": 0.0}
+    sums = {"loss": 0.0, "ce": 0.0, "center": 0.0} | ({"distill": 0.0} if distill else {})
     bar = tqdm(loader, desc=desc, total=total, mininterval=mininterval, leave=False, dynamic_ncols=True)
     for x, y, soft in bar:
         if device is not None:
@@ -62,6 +64,10 @@ def train_one_epoch(
             x = x.contiguous(memory_format=torch.channels_last)
         logits, feats = forward(x)  # type: ignore[misc]
         loss, ce, center = criterion(logits, feats, y, soft if soft_labels else None)
+        terms = {"loss": loss, "ce": ce, "center": center}
+        if distill is not None:
+            loss, terms["distill"] = distill(x, logits, loss)
+            terms["loss"] = loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -71,7 +77,7 @@ def train_one_epoch(
         b = len(y)
         n += b
         correct += int((logits.argmax(1) == y).sum())
-        for k, v in (("loss", loss), ("ce", ce), ("center", center)):
+        for k, v in terms.items():
             sums[k] += float(v.detach()) * b
         bar.set_postfix(loss=f"{sums['loss'] / n:.4f}", acc=f"{correct / n:.4f}", refresh=False)
     bar.close()

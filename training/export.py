@@ -136,6 +136,12 @@ def deviations(args: dict) -> list[str]:
             f"trained on FERPlus plus the posed set's train split ({args['posed_weight']} x its size per epoch), "
             "checkpoint chosen on both domains"
         )
+    if args.get("teacher"):
+        out.append(
+            f"distilled from the exported model {args['teacher']} ({args['distill_weight']} of the loss is "
+            f"T^2 KL at temperature {args['distill_temperature']}, the rest the paper's loss); "
+            "the paper does not distil"
+        )
     if args.get("body_lr_mult", 1.0) != 1.0:
         out.append(f"pretrained body at {args['body_lr_mult']} x the learning rate of CBAM and the head")
     if args.get("warmup_epochs", 0):
@@ -296,6 +302,7 @@ def main(argv: list[str] | None = None) -> dict:
             "selected_epoch": ck["epoch"],
             "selection": selection(meta, ck),
             "init": meta.get("init"),
+            "teacher": meta.get("teacher"),
             "posed": {k: v for k, v in (meta.get("posed") or {}).items() if k != "not_detected"} or None,
             "args": targs,
             "command": meta["command"],

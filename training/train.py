@@ -26,6 +26,7 @@ from torch import nn
 
 from . import distributed
 from .blazeface import FRONT_DETECTOR
+from .distill import Distillation, OnnxTeacher, TeacherError
 from .engine import predict, train_one_epoch
 from .factory.checkpoint import SELECTION_RULES, Checkpointer, selection_rule
 from .factory.data import RunData, create_data, epoch_loader
@@ -110,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jitter", type=float, nargs=2, default=[0.0, 0.0], metavar=("BRIGHTNESS", "CONTRAST"))
     p.add_argument("--blur", type=float, default=0.0, help="chance of a Gaussian blur per image")
     p.add_argument("--erase", type=float, default=0.0, help="chance of random erasing per image")
+    p.add_argument(
+        "--teacher",
+        default=None,
+        help="distil from this exported model card (e.g. models/a-mobilenet-ferplus.json); off by default",
+    )
+    p.add_argument("--distill-weight", type=float, default=0.7, help="share of the loss that is the teacher's term")
+    p.add_argument("--distill-temperature", type=float, default=2.0, help="softmax temperature of the teacher's term")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument(
@@ -148,6 +156,7 @@ def run_meta(
     init_report: dict[str, object] | None,
     rule: str,
     world: int,
+    teacher: dict[str, object] | None = None,
 ) -> dict[str, Any]:
     """The run card: args.json, and the ``meta`` of every checkpoint (which evaluate and export read)."""
     return {
@@ -169,6 +178,7 @@ def run_meta(
         "torch": torch.__version__,
         "parameters": count_parameters(model),
         "processes": world,
+        "teacher": teacher,
     }
 
 
@@ -227,7 +237,24 @@ def main(argv: list[str] | None = None) -> Path:
     if args.resume:
         init_report = ck.resume(args.resume, model, criterion, optimizer, schedule).get("init")
         print(f"resumed from {args.resume} at epoch {ck.start}")
-    meta = run_meta(args, command, ck.earlier_commands, data, model, init_report, rule, dd.world)
+    distill = None
+    if args.teacher:
+        try:
+            teacher = OnnxTeacher(args.teacher, classes, args.in_chans, data.pre.mean, data.pre.std)
+            distill = Distillation(teacher, args.distill_weight, args.distill_temperature)
+        except TeacherError as e:
+            raise SystemExit(f"error: {e}") from e
+        print(f"distilling from {teacher.card['name']} {teacher.card['version']} at {teacher.size} px")
+    teacher_card = (
+        None
+        if distill is None
+        else distill.teacher.card
+        | {
+            "weight": args.distill_weight,
+            "temperature": args.distill_temperature,
+        }
+    )
+    meta = run_meta(args, command, ck.earlier_commands, data, model, init_report, rule, dd.world, teacher_card)
     forward = None
     if dd.active:
         forward = torch.nn.parallel.DistributedDataParallel(
@@ -254,6 +281,7 @@ def main(argv: list[str] | None = None) -> Path:
                 forward=forward,
                 gather=(lambda f, y: distributed.gather(dd, f, y)) if dd.active else None,
                 device=dd.device,
+                distill=distill,
             )
             tr = distributed.mean_over_ranks(dd, tr)
             lr = optimizer.param_groups[-1]["lr"]
@@ -276,6 +304,7 @@ def main(argv: list[str] | None = None) -> Path:
                     "train_loss": tr["loss"],
                     "train_ce": tr["ce"],
                     "train_center": tr["center"],
+                    **({"train_distill": tr["distill"]} if "distill" in tr else {}),
                     "train_acc": tr["acc"],
                     **scores,
                     "images": int(tr["images"]),
