@@ -16,6 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .data.transforms import Preprocess
+
 
 class TeacherError(ValueError):
     """A teacher card or ONNX file that cannot teach this run (missing, unreadable, other classes)."""
@@ -34,24 +36,23 @@ def distillation_kl(student_logits: torch.Tensor, teacher_logits: torch.Tensor, 
 class OnnxTeacher:
     """An exported expression model, run by onnxruntime on one thread, giving logits for a student batch."""
 
-    def __init__(self, card_path: str | Path, classes: tuple[str, ...], in_chans: int, mean: float, std: float) -> None:
+    def __init__(self, card_path: str | Path, classes: tuple[str, ...], student: Preprocess) -> None:
         card_path = Path(card_path).resolve()
         try:
             card = json.loads(card_path.read_text())
             onnx_path = (card_path.parent / card["file"]).resolve()
-            size, chans = int(card["input"]["size"]), int(card["input"]["shape"][1])
+            pre = Preprocess.from_card(card)
             t_classes = tuple(card["classes"])
-            t_mean, t_std = float(card["preprocessing"]["mean"][0]), float(card["preprocessing"]["std"][0])
         except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
             raise TeacherError(f"teacher card {card_path} cannot be read: {e}") from e
         if onnx_path.parent != card_path.parent:
             raise TeacherError(f"teacher card {card_path} names a file outside its folder: {card['file']!r}")
         if t_classes != tuple(classes):
             raise TeacherError(f"teacher {card_path.name} has classes {list(t_classes)}, this run {list(classes)}")
-        if chans != in_chans or (t_mean, t_std) != (mean, std):
+        if (pre.in_chans, pre.mean, pre.std) != (student.in_chans, student.mean, student.std):
             raise TeacherError(
-                f"teacher {card_path.name} reads {chans} channel(s) normalised with mean {t_mean} std {t_std}; "
-                f"this run gives {in_chans} channel(s) with mean {mean} std {std}"
+                f"teacher {card_path.name} reads {pre.in_chans} channel(s) normalised with mean {pre.mean} std "
+                f"{pre.std}; this run gives {student.in_chans} channel(s) with mean {student.mean} std {student.std}"
             )
         import onnxruntime as ort
 
@@ -63,14 +64,14 @@ class OnnxTeacher:
             self.session = ort.InferenceSession(data, opts, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own exception types for a bad file
             raise TeacherError(f"teacher model {onnx_path} cannot be loaded: {e}") from e
-        self.size = size
+        self.size = pre.size
         self.card = {
             "card": str(card_path),
             "name": card.get("name"),
             "version": card.get("version"),
             "file": onnx_path.name,
             "sha256": hashlib.sha256(data).hexdigest(),
-            "input_size": size,
+            "input_size": pre.size,
         }
 
     @torch.no_grad()
@@ -92,6 +93,7 @@ class Distillation:
         self.teacher = teacher
         self.weight = weight
         self.temperature = temperature
+        self.card = teacher.card | {"weight": weight, "temperature": temperature}
 
     def __call__(self, x: torch.Tensor, logits: torch.Tensor, loss: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         kd = distillation_kl(logits, self.teacher(x).to(logits.device), self.temperature)

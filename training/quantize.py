@@ -26,13 +26,6 @@ from .evaluate import dedup_mask
 from .metrics import classification_report
 
 
-def preprocess_for(card: dict) -> Preprocess:
-    channels = 1 if card["input"]["colour"] == "grey" else 3
-    return Preprocess(
-        card["input"]["size"], channels, card["preprocessing"]["mean"][0], card["preprocessing"]["std"][0]
-    )
-
-
 def batches(data: ExpressionSet, pre: Preprocess, size: int = 256):  # type: ignore[no-untyped-def]
     for i in range(0, len(data), size):
         yield np.stack([pre(im).numpy() for im in data.images[i : i + size]])
@@ -89,7 +82,7 @@ def main(argv: list[str] | None = None) -> dict:
     card_path = Path(a.card)
     card = json.loads(card_path.read_text())
     float_model = card_path.parent / card["file"]
-    pre = preprocess_for(card)
+    pre = Preprocess.from_card(card)
     classes = list(card["classes"])
     splits = load_splits("ferplus", a.data, ("valid", "test", "train_all"))
     valid = splits["valid"].labeled()

@@ -240,21 +240,14 @@ def main(argv: list[str] | None = None) -> Path:
     distill = None
     if args.teacher:
         try:
-            teacher = OnnxTeacher(args.teacher, classes, args.in_chans, data.pre.mean, data.pre.std)
+            teacher = OnnxTeacher(args.teacher, classes, data.pre)
             distill = Distillation(teacher, args.distill_weight, args.distill_temperature)
         except TeacherError as e:
             raise SystemExit(f"error: {e}") from e
         print(f"distilling from {teacher.card['name']} {teacher.card['version']} at {teacher.size} px")
-    teacher_card = (
-        None
-        if distill is None
-        else distill.teacher.card
-        | {
-            "weight": args.distill_weight,
-            "temperature": args.distill_temperature,
-        }
+    meta = run_meta(
+        args, command, ck.earlier_commands, data, model, init_report, rule, dd.world, distill.card if distill else None
     )
-    meta = run_meta(args, command, ck.earlier_commands, data, model, init_report, rule, dd.world, teacher_card)
     forward = None
     if dd.active:
         forward = torch.nn.parallel.DistributedDataParallel(

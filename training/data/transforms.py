@@ -139,6 +139,12 @@ class Preprocess:
     def card(self) -> dict[str, object]:
         return {**asdict(self)}
 
+    @classmethod
+    def from_card(cls, card: dict) -> Preprocess:
+        """The preprocessing an exported model card (``training.export``) asks for."""
+        channels = 1 if card["input"]["colour"] == "grey" else 3
+        return cls(card["input"]["size"], channels, card["preprocessing"]["mean"][0], card["preprocessing"]["std"][0])
+
 
 def balance_plan(labels: np.ndarray, num_classes: int, target_fraction: float) -> dict[str, object]:
     """The balancing rule: every class with fewer than ``ceil(target_fraction * largest)`` images

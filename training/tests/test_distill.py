@@ -64,7 +64,7 @@ def test_a_teacher_that_cannot_teach_stops_the_run_with_a_plain_message(learnabl
         json.dumps(
             {
                 "file": "other.onnx",
-                "input": {"size": 32, "shape": ["N", 1, 32, 32]},
+                "input": {"size": 32, "shape": ["N", 1, 32, 32], "colour": "grey"},
                 "classes": ["cat", "dog"],
                 "preprocessing": {"mean": [0.5], "std": [0.5]},
             }
