@@ -16,10 +16,18 @@ from .paper import PAPER_DEFAULTS
 
 
 def bench(
-    model_name: str, size: int, in_chans: int, batch: int, steps: int, warmup: int, classes: int, channels_last: bool
+    model_name: str,
+    size: int,
+    in_chans: int,
+    batch: int,
+    steps: int,
+    warmup: int,
+    classes: int,
+    channels_last: bool,
+    width: float = 1.0,
 ) -> float:
     torch.manual_seed(0)
-    model = create_model(model_name, classes, in_chans)
+    model = create_model(model_name, classes, in_chans, width=width)
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     model = model.to(memory_format=fmt)
     crit = JointLoss(classes, model.num_features, 0.003, 0.5)
@@ -46,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", default="a_mobilenet")
     p.add_argument("--input-size", type=int, nargs="+", default=[48, 64])
     p.add_argument("--in-chans", type=int, default=1)
+    p.add_argument("--width", type=float, nargs="+", default=[1.0], help="width multipliers to compare")
     p.add_argument("--batch-size", type=int, default=PAPER_DEFAULTS["batch_size"])
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
@@ -56,9 +65,10 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(a.threads)
     layout = "channels-last" if a.channels_last else "contiguous"
     print(f"torch {torch.__version__}, {a.threads} thread(s), batch {a.batch_size}, model {a.model}, {layout}")
-    for s in a.input_size:
-        ips = bench(a.model, s, a.in_chans, a.batch_size, a.steps, a.warmup, a.classes, a.channels_last)
-        print(f"input {a.in_chans}x{s}x{s}: {ips:.1f} images/s (train step)", flush=True)
+    for w in a.width:
+        for s in a.input_size:
+            ips = bench(a.model, s, a.in_chans, a.batch_size, a.steps, a.warmup, a.classes, a.channels_last, w)
+            print(f"width {w:g}, input {a.in_chans}x{s}x{s}: {ips:.1f} images/s (train step)", flush=True)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,11 @@ from .models import create_model
 
 def load_model(checkpoint: dict) -> torch.nn.Module:
     meta = checkpoint["meta"]
+    args = meta["args"]
+    # Checkpoints from before the width flag are full width.
+    width = args.get("width", 1.0)
     model = create_model(
-        checkpoint["model_name"], checkpoint["num_classes"], checkpoint["in_chans"], meta["args"]["dropout"]
+        checkpoint["model_name"], checkpoint["num_classes"], checkpoint["in_chans"], args["dropout"], width
     )
     model.load_state_dict(checkpoint["model"])
     return model.eval()

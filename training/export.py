@@ -253,6 +253,7 @@ def main(argv: list[str] | None = None) -> dict:
         "format": f"onnx opset {OPSET}",
         "architecture": {
             "model": ck["model_name"],
+            "width": ck["meta"]["args"].get("width", 1.0),
             "parameters": count_parameters(model),
             "paper": "A-MobileNet, Nan et al., Alexandria Engineering Journal 2021 (Table 1)",
         },

@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="1 = grey input, 3 = grey/colour replicated to RGB (paper)",
     )
     p.add_argument("--input-size", type=int, default=PAPER_DEFAULTS["input_size"])
+    p.add_argument(
+        "--width",
+        type=float,
+        default=1.0,
+        help="width multiplier of the MobileNetV1 family (channels x this; 0.5 = a low-power student)",
+    )
     p.add_argument("--epochs", type=int, default=PAPER_DEFAULTS["epochs"])
     p.add_argument("--batch-size", type=int, default=PAPER_DEFAULTS["batch_size"])
     p.add_argument("--lr", type=float, default=PAPER_DEFAULTS["lr"])
@@ -136,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
 def check_args(args: argparse.Namespace) -> None:
     if not args.data:
         raise SystemExit("error: give --data or set FERPLUS_DIR")
+    if args.width != 1.0 and args.init == "faceres":
+        raise SystemExit("--init faceres needs --width 1 (faceres-deep is a full-width MobileNetV1)")
     if args.soft_labels and args.dataset != "ferplus":
         raise SystemExit("--soft-labels needs FERPlus vote counts")
 

@@ -42,9 +42,12 @@ def create_run_model(
 
     Only a fresh run's main process initialises: a resumed run loads its weights, and DDP copies
     rank 0's weights to the other processes."""
-    model = create_model(args.model, num_classes, args.in_chans, args.dropout)
+    try:
+        model = create_model(args.model, num_classes, args.in_chans, args.dropout, args.width)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
     print(
-        f"{args.model}: {count_parameters(model):,} parameters, {num_classes} classes, "
+        f"{args.model} (width {args.width:g}): {count_parameters(model):,} parameters, {num_classes} classes, "
         f"input {args.in_chans}x{args.input_size}x{args.input_size}"
     )
     init_report: dict[str, object] | None = None

@@ -36,7 +36,20 @@ def test_a_student_learns_from_an_exported_teacher_and_its_card_says_so(learnabl
     export.main(["--checkpoint", str(run_t / "best.pt"), "--out", str(tmp_path / "models" / "teacher")])
     card = tmp_path / "models" / "teacher.json"
 
-    args = [*common, "--input-size", "24", "--epochs", "1", "--teacher", str(card), "--distill-weight", "0.5"]
+    # The low-power student: narrower and smaller in input than its teacher.
+    args = [
+        *common,
+        "--input-size",
+        "24",
+        "--width",
+        "0.5",
+        "--epochs",
+        "1",
+        "--teacher",
+        str(card),
+        "--distill-weight",
+        "0.5",
+    ]
     run_s = train.main([*args, "--out", str(tmp_path / "student")])
     ck = torch_load(run_s / "best.pt")
     teacher = ck["meta"]["teacher"]
@@ -50,6 +63,9 @@ def test_a_student_learns_from_an_exported_teacher_and_its_card_says_so(learnabl
 
     student_card = export.main(["--checkpoint", str(run_s / "best.pt"), "--out", str(tmp_path / "models" / "student")])
     assert student_card["input"]["size"] == 24
+    assert student_card["architecture"]["width"] == 0.5
+    teacher_card = json.loads(card.read_text())
+    assert student_card["architecture"]["parameters"] < teacher_card["architecture"]["parameters"] / 3
     assert student_card["training"]["teacher"]["sha256"] == teacher["sha256"]
     assert any(d.startswith("distilled from the exported model") for d in student_card["deviations_from_paper"])
 

@@ -55,6 +55,23 @@ def test_depthwise_linear_and_pointwise_relu6() -> None:
     assert not any(isinstance(m, CBAM) for m in v1.modules())
 
 
+def test_width_multiplier_narrows_every_layer_and_keeps_table1_places() -> None:
+    full, half = a_mobilenet(8, in_chans=1), create_model("a_mobilenet", 8, in_chans=1, width=0.5)
+    convs = [(m.in_channels, m.out_channels) for m in full.modules() if isinstance(m, nn.Conv2d) and m.groups == 1]
+    halves = [(m.in_channels, m.out_channels) for m in half.modules() if isinstance(m, nn.Conv2d) and m.groups == 1]
+    # every regular conv (stem, pointwise, CBAM MLP and spatial) halves its outputs; the input stays grey
+    assert [o for _, o in halves] == [max(o // 2, 1) if o > 2 else o for _, o in convs]
+    assert sum(isinstance(m, CBAM) for m in half.modules()) == 4
+    assert half.num_features == 512
+    # most of the weights sit in the wide pointwise convs, which shrink with width squared
+    assert count_parameters(half) < count_parameters(full) / 3.5
+    assert half(torch.randn(2, 1, 48, 48)).shape == (2, 8)
+    with pytest.raises(ValueError, match="no width multiplier"):
+        create_model("mobilenet_v2", 8, width=0.5)
+    with pytest.raises(ValueError, match="width"):
+        create_model("a_mobilenet", 8, width=0.0)
+
+
 def test_malformed_table_raises() -> None:
     with pytest.raises(ValueError):
         MobileNet([("dws", 64, 1, 1, False)], 8)
