@@ -2,7 +2,8 @@
  * The main side of the vision worker: starts it, sends frames, and turns replies into promises. It
  * supervises the worker: one that dies is started again after a back-off, and one that takes too
  * long on a frame is stopped and started again; meanwhile each frame fails with a message that says
- * so (which the session passes to the UI as a vision error).
+ * so (which the session passes to the UI as a vision error). Another expression model is loaded in a
+ * new worker, which takes over once it is ready; the old one answers the frames it already has.
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -50,9 +51,19 @@ function boot(open: () => VisionChannel, options: VisionEngineOptions): Promise<
   });
 }
 
+interface PendingFrame {
+  resolve: (a: FrameAnalysis) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  /** The worker it was sent to: after a change of model, the old one still answers its own frames. */
+  channel: VisionChannel;
+}
+
 export class VisionHost {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (a: FrameAnalysis) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<number, PendingFrame>();
+  /** Workers replaced by a change of model, stopped once their last frame is answered. */
+  private readonly retiring = new Set<VisionChannel>();
   /** Why the worker is down (it is being restarted), or undefined while it runs. */
   private down: string | undefined;
   private restartsInARow = 0;
@@ -62,12 +73,16 @@ export class VisionHost {
 
   private constructor(
     private readonly open: () => VisionChannel,
-    private readonly options: VisionEngineOptions,
+    private options: VisionEngineOptions,
     private readonly supervision: Required<VisionSupervision>,
     private channel: VisionChannel,
-    readonly info: VisionInfo,
+    private current: VisionInfo,
   ) {
     this.attach(channel);
+  }
+
+  get info(): VisionInfo {
+    return this.current;
   }
 
   /** The first start fails as it always did (no models, bad card): the app reports that at once. */
@@ -77,18 +92,49 @@ export class VisionHost {
   }
 
   private attach(channel: VisionChannel): void {
-    channel.onMessage((m) => {
-      if (channel === this.channel) this.onMessage(m);
-    });
+    // Frame ids are unique across workers, so a retired worker's answers still reach their frames.
+    channel.onMessage((m) => this.onMessage(m));
     channel.onExit((reason) => {
       if (channel === this.channel) this.onDown(reason);
+      else this.failPending(`the vision worker stopped (${reason})`, channel);
     });
+  }
+
+  /**
+   * Starts a worker with this expression model and switches to it once it is ready. The worker before
+   * it answers the frames it already has, then stops. If the new one cannot start, or cannot load the
+   * model, the one before stays in use and this rejects with why.
+   */
+  async useExpressionModel(expressionCard: string): Promise<VisionInfo> {
+    if (this.closed) throw new Error('the vision worker has been closed');
+    if (this.down !== undefined)
+      throw new Error(`the vision worker is being restarted after it stopped (${this.down}); try again in a moment`);
+    const options = { ...this.options, expressionCard };
+    const { channel, info } = await boot(this.open, options);
+    if (this.closed || 'error' in info.expression) {
+      channel.terminate();
+      throw new Error('error' in info.expression ? info.expression.error : 'the vision worker has been closed');
+    }
+    const old = this.channel;
+    this.channel = channel;
+    this.options = options;
+    this.current = info;
+    this.attach(channel);
+    // The old worker may have died while this one booted: this one is the restart.
+    this.down = undefined;
+    this.retire(old);
+    return info;
+  }
+
+  private retire(channel: VisionChannel): void {
+    if ([...this.pending.values()].some((p) => p.channel === channel)) this.retiring.add(channel);
+    else channel.terminate();
   }
 
   private onDown(reason: string): void {
     if (this.down !== undefined || this.closed) return;
     this.down = reason;
-    this.failPending(`the vision worker stopped (${reason}); it is being restarted`);
+    this.failPending(`the vision worker stopped (${reason}); it is being restarted`, this.channel);
     const delays = this.supervision.restartDelaysMs;
     const delay = delays[Math.min(this.restartsInARow, delays.length - 1)]!;
     this.restartsInARow++;
@@ -96,10 +142,11 @@ export class VisionHost {
   }
 
   private async restart(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.down === undefined) return;
     try {
       const { channel } = await boot(this.open, this.options);
-      if (this.closed) {
+      // Closed, or a change of model brought a new worker up meanwhile.
+      if (this.closed || this.down === undefined) {
         channel.terminate();
         return;
       }
@@ -114,12 +161,15 @@ export class VisionHost {
     }
   }
 
-  private failPending(message: string): void {
-    for (const p of this.pending.values()) {
+  /** Fails the frames waiting on that worker, or on any. */
+  private failPending(message: string, channel?: VisionChannel): void {
+    for (const [id, p] of this.pending) {
+      if (channel && p.channel !== channel) continue;
       clearTimeout(p.timer);
+      this.pending.delete(id);
       p.reject(new Error(message));
     }
-    this.pending.clear();
+    if (channel) this.retiring.delete(channel);
   }
 
   analyse(image: RgbaImage, stream?: StreamFrame): Promise<FrameAnalysis> {
@@ -130,12 +180,13 @@ export class VisionHost {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         // A worker stuck on one frame would hold every later frame: stop it; onDown restarts it.
-        const ms = this.supervision.frameTimeoutMs;
-        if (channel === this.channel) this.onDown(`it took longer than ${ms} ms on a frame`);
+        const reason = `it took longer than ${this.supervision.frameTimeoutMs} ms on a frame`;
+        if (channel === this.channel) this.onDown(reason);
+        else this.failPending(`the vision worker stopped (${reason})`, channel);
         channel.terminate();
       }, this.supervision.frameTimeoutMs);
       timer.unref();
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, channel });
       channel.post({ type: 'analyse', id, width: image.width, height: image.height, rgba: image.data, stream });
     });
   }
@@ -147,6 +198,10 @@ export class VisionHost {
     this.pending.delete(message.id);
     clearTimeout(p.timer);
     this.restartsInARow = 0;
+    if (this.retiring.has(p.channel) && ![...this.pending.values()].some((q) => q.channel === p.channel)) {
+      this.retiring.delete(p.channel);
+      p.channel.terminate();
+    }
     if (message.type === 'result') p.resolve(message.analysis);
     else p.reject(new Error(message.message));
   }
@@ -155,6 +210,8 @@ export class VisionHost {
     this.closed = true;
     this.failPending('the vision worker has been closed');
     this.channel.terminate();
+    for (const channel of this.retiring) channel.terminate();
+    this.retiring.clear();
   }
 }
 

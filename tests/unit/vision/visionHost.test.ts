@@ -13,14 +13,27 @@ const INFO: VisionInfo = { detector: { model: 'test', inputSize: 128, executionP
 const ANALYSIS: FrameAnalysis = { faces: [], mainFace: null, expression: null, timings: { detectMs: 1, classifyMs: 0 } };
 const FRAME = { width: 2, height: 2, data: new Uint8Array(16) };
 
+/** What a worker reports once it has tried to load the expression model its init names ('' and 'broken' fail). */
+function infoFor(expressionCard: string): VisionInfo {
+  if (!expressionCard || expressionCard === 'broken')
+    return { ...INFO, expression: { error: `cannot read model card ${expressionCard || 'none'}` } };
+  return { ...INFO, expression: { model: expressionCard, version: '1', executionProvider: 'cpu', classes: ['neutral', 'happiness'] } };
+}
+
 class ScriptedWorker implements VisionChannel {
   hang = false;
   terminated = false;
+  /** Frames kept unanswered while `hang` is on, for `answerHeld`. */
+  readonly held: number[] = [];
   private readonly onMessages: ((m: FromVisionWorker) => void)[] = [];
   private readonly onExits: ((reason: string) => void)[] = [];
   post(message: ToVisionWorker): void {
-    if (message.type === 'init') setImmediate(() => this.emit({ type: 'ready', info: INFO }));
-    else if (!this.hang) setImmediate(() => this.emit({ type: 'result', id: message.id, analysis: ANALYSIS }));
+    if (message.type === 'init') setImmediate(() => this.emit({ type: 'ready', info: infoFor(message.options.expressionCard) }));
+    else if (this.hang) this.held.push(message.id);
+    else setImmediate(() => this.emit({ type: 'result', id: message.id, analysis: ANALYSIS }));
+  }
+  answerHeld(): void {
+    for (const id of this.held.splice(0)) this.emit({ type: 'result', id, analysis: ANALYSIS });
   }
   onMessage(listener: (m: FromVisionWorker) => void): void {
     this.onMessages.push(listener);
@@ -98,5 +111,54 @@ describe('VisionHost supervision', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(workers).toHaveLength(2);
     await expect(host.analyse(FRAME)).rejects.toThrow(/has been closed/);
+  });
+
+  it('changes the expression model in a new worker; the old one answers its frame in flight, then stops', async () => {
+    const { workers, start } = supervised();
+    const host = await start();
+    await host.useExpressionModel('standard.json');
+    expect(workers).toHaveLength(2);
+    expect(workers[0]!.terminated).toBe(true); // nothing was in flight: stopped at once
+    workers[1]!.hang = true;
+    const inFlight = host.analyse(FRAME);
+    const info = await host.useExpressionModel('low-power.json');
+    expect(info.expression).toMatchObject({ model: 'low-power.json' });
+    expect(host.info).toBe(info);
+    expect(workers[1]!.terminated).toBe(false); // still owes a frame
+    await expect(host.analyse(FRAME)).resolves.toEqual(ANALYSIS); // the new worker answers new frames
+    workers[1]!.answerHeld();
+    await expect(inFlight).resolves.toEqual(ANALYSIS);
+    expect(workers[1]!.terminated).toBe(true);
+    // a crash of the new worker restarts it with the new model
+    workers[2]!.crash('exit code 1');
+    await expect.poll(() => host.restarts).toBe(1);
+    expect(host.info.expression).toMatchObject({ model: 'low-power.json' });
+    host.close();
+  });
+
+  it('keeps the model in use when another cannot be loaded, and says why', async () => {
+    const { workers, start } = supervised();
+    const host = await start();
+    await host.useExpressionModel('standard.json');
+    await expect(host.useExpressionModel('broken')).rejects.toThrow(/cannot read model card broken/);
+    expect(workers[2]!.terminated).toBe(true);
+    expect(host.info.expression).toMatchObject({ model: 'standard.json' });
+    await expect(host.analyse(FRAME)).resolves.toEqual(ANALYSIS);
+    expect(workers[1]!.terminated).toBe(false);
+    host.close();
+    await expect(host.useExpressionModel('standard.json')).rejects.toThrow(/has been closed/);
+  });
+
+  it("fails a retired worker's frame in words when that worker dies before answering", async () => {
+    const { workers, start } = supervised();
+    const host = await start();
+    workers[0]!.hang = true;
+    const inFlight = host.analyse(FRAME);
+    await host.useExpressionModel('standard.json');
+    workers[0]!.crash('exit code 139');
+    await expect(inFlight).rejects.toThrow(/the vision worker stopped \(exit code 139\)/);
+    expect(host.restarts).toBe(0); // the worker in use is fine
+    await expect(host.analyse(FRAME)).resolves.toEqual(ANALYSIS);
+    host.close();
   });
 });
