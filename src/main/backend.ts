@@ -6,14 +6,16 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
+import type { ExpressionModelChoice } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
 import type { EventSink } from './api/eventSink.js';
-import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD, PROJECT_ROOT } from './appPaths.js';
+import { DEFAULT_DETECTOR_CARDS, EXPRESSION_CARDS, PROJECT_ROOT } from './appPaths.js';
 import { libraryHandlers, moodHandlers, visionHandlers } from './api/featureHandlers.js';
 import { playerHandlers } from './api/playerHandlers.js';
 import { LibraryService } from './library/libraryService.js';
 import { MoodService } from './mood/moodService.js';
-import { VisionHost, workerThreadChannel } from './vision/visionHost.js';
+import { startVision, storedExpressionModel } from './vision/expressionModels.js';
+import { workerThreadChannel } from './vision/visionHost.js';
 import type { VisionChannel } from './vision/visionProtocol.js';
 import { VisionService } from './vision/visionService.js';
 
@@ -41,7 +43,8 @@ export function defaultDataDir(): string {
 export interface BackendOptions {
   dataDir?: string;
   detectorCards?: readonly string[];
-  expressionCard?: string;
+  /** The expression models' cards by choice (default: those shipped in models/). */
+  expressionCards?: Record<ExpressionModelChoice, string>;
   /** Write and add the demo library when the library is empty (first run). */
   demoLibrary?: boolean;
   watchFolders?: boolean;
@@ -56,11 +59,10 @@ export class Backend {
   private readonly sinks = new Set<EventSink>();
   readonly library: LibraryService;
   readonly mood: MoodService;
-  readonly vision: VisionService;
+  private started: VisionService | undefined;
 
   private constructor(
     private readonly transport: AppInfo['transport'],
-    host: VisionHost,
     dataDir: string,
     watchFolders: boolean,
     private readonly pickFolder?: () => Promise<string | null>,
@@ -74,16 +76,34 @@ export class Backend {
       { watch: watchFolders },
     );
     this.mood = new MoodService(this.library);
-    this.vision = new VisionService(host, this.library.store.settings, { dataDir });
+  }
+
+  get vision(): VisionService {
+    if (!this.started) throw new Error('the vision models have not been started');
+    return this.started;
   }
 
   static async create(transport: AppInfo['transport'], options: BackendOptions = {}): Promise<Backend> {
-    const host = await VisionHost.start(options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY)), {
-      detectorCards: options.detectorCards ?? DEFAULT_DETECTOR_CARDS,
-      expressionCard: options.expressionCard ?? DEFAULT_EXPRESSION_CARD,
-    });
-    if ('error' in host.info.expression) console.warn(host.info.expression.error);
-    const backend = new Backend(transport, host, options.dataDir ?? defaultDataDir(), options.watchFolders ?? true, options.pickFolder);
+    const dataDir = options.dataDir ?? defaultDataDir();
+    // The library first: it keeps the settings, and they say which expression model to start.
+    const backend = new Backend(transport, dataDir, options.watchFolders ?? true, options.pickFolder);
+    const settings = backend.library.store.settings;
+    const cards = options.expressionCards ?? EXPRESSION_CARDS;
+    try {
+      const open = options.visionChannel ?? (() => workerThreadChannel(VISION_WORKER_ENTRY));
+      const { host, choice, problem } = await startVision(
+        open,
+        options.detectorCards ?? DEFAULT_DETECTOR_CARDS,
+        cards,
+        storedExpressionModel(settings),
+      );
+      if (problem) console.warn(problem);
+      if ('error' in host.info.expression) console.warn(host.info.expression.error);
+      backend.started = new VisionService(host, settings, { dataDir, expressionCards: cards, expressionModel: { choice, problem } });
+    } catch (error) {
+      backend.library.close();
+      throw error;
+    }
     void backend.library.resumeInterruptedWork().catch((error: unknown) => console.error('could not rescan the library at start:', error));
     if (options.demoLibrary ?? true) {
       // In the background: the window opens while the demo pieces are written and scanned.
@@ -133,6 +153,6 @@ export class Backend {
   async dispose(): Promise<void> {
     await this.library.idle();
     this.library.close();
-    this.vision.close();
+    this.started?.close();
   }
 }

@@ -38,6 +38,7 @@ import {
   playlistIdSchema,
   removeFromPlaylistSchema,
   renamePlaylistSchema,
+  setExpressionModelSchema,
   setExpressionSettingsSchema,
   rescanSchema,
   setMoodSchema,
@@ -49,7 +50,7 @@ import {
   calibrationPoseSchema,
   correctExpressionSchema,
 } from './schemas.js';
-import type { CalibrationOutcome, CalibrationStatus, DetectionResult, FaceCropImage, VisionInfo } from './vision.js';
+import type { CalibrationOutcome, CalibrationStatus, DetectionResult, ExpressionModels, FaceCropImage, VisionInfo } from './vision.js';
 import { savePlayerStateSchema, type RestoredPlayerState } from './playerState.js';
 
 export interface AppInfo extends VisionInfo {
@@ -91,6 +92,10 @@ export const API_CALLS = {
   'vision.submitFrame': call(videoFrameSchema).returns<FrameAck>(),
   'vision.settings': call(emptyParamsSchema).returns<ExpressionStateSettings>(),
   'vision.setSettings': call(setExpressionSettingsSchema).returns<ExpressionStateSettings>(),
+  /** The shipped expression models, each with its card's accuracy, and the one in use. */
+  'vision.models': call(emptyParamsSchema).returns<ExpressionModels>(),
+  /** Loads that model and reads the face with it from the next frame; if it cannot be loaded, the one before stays and this fails. */
+  'vision.setModel': call(setExpressionModelSchema).returns<ExpressionModels>(),
   /** The listener's calibration: which poses, when, the offsets, and why it is not in use if it is not. */
   'vision.calibration': call(emptyParamsSchema).returns<CalibrationStatus>(),
   /** The caller's next frames are this pose (the guided step says "look relaxed"), until it is finished or cancelled. */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { EXPRESSION_STATES, EXPRESSIONS, type ExpressionState } from './expressions.js';
 import { MOODS } from './mood.js';
-import { CALIBRATION_POSES, MAX_FRAME_HEIGHT, MAX_FRAME_WIDTH } from './vision.js';
+import { CALIBRATION_POSES, EXPRESSION_MODEL_CHOICES, MAX_FRAME_HEIGHT, MAX_FRAME_WIDTH } from './vision.js';
 
 /** An RGBA frame from the camera, already downscaled by the renderer. */
 export const videoFrameSchema = z
@@ -167,6 +167,8 @@ export const expressionStateSettingsSchema = z
     minDwellMs: z.number().min(0).max(60_000),
   })
   .strict();
+/** Which shipped expression model reads the face. */
+export const setExpressionModelSchema = z.object({ model: z.enum(EXPRESSION_MODEL_CHOICES) }).strict();
 export const setExpressionSettingsSchema = z.object({ settings: expressionStateSettingsSchema }).strict();
 export const markUnplayableSchema = z.object({ trackId: id, message: z.string().min(1).max(500) }).strict();
 /** One pose of the guided calibration ("look relaxed": neutral). */

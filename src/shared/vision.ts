@@ -71,6 +71,34 @@ export interface VisionInfo {
 }
 
 /**
+ * The expression models Emotune ships, by what they are for: the standard one reads faces best; the
+ * low-power one (a narrower student of it) costs a fraction of the time, for laptops on battery and older computers.
+ */
+export const EXPRESSION_MODEL_CHOICES = ['standard', 'low-power'] as const;
+export type ExpressionModelChoice = (typeof EXPRESSION_MODEL_CHOICES)[number];
+
+/** One shipped expression model, as its card describes it. */
+export interface ExpressionModelOption {
+  choice: ExpressionModelChoice;
+  /** The card's name and version; null when the card cannot be read. */
+  model: string | null;
+  version: string | null;
+  /** Measured when it was made, from its card (0 to 1): accuracy on FERPlus test, balanced accuracy on the posed validation faces. */
+  ferplusTest: number | null;
+  posedBalanced: number | null;
+  /** Why it cannot be used, in plain words; null when it can. */
+  problem: string | null;
+}
+
+export interface ExpressionModels {
+  /** The model reading the face now. */
+  current: ExpressionModelChoice;
+  options: ExpressionModelOption[];
+  /** Why the model asked for is not the one in use (it failed to load at start), in plain words; else null. */
+  problem: string | null;
+}
+
+/**
  * The poses of the guided calibration, in the order they are asked for: the first two always, the
  * others when the listener asks for them. Each pose is the expression it asks the face to show.
  */

@@ -66,6 +66,8 @@ export function visionHandlers(vision: VisionService, session: VisionSession): F
     'vision.submitFrame': (frame) => ({ frameId: frame.frameId, queued: session.submit(frame) }),
     'vision.settings': () => vision.expressionSettings(),
     'vision.setSettings': ({ settings }) => vision.setExpressionSettings(settings),
+    'vision.models': () => vision.expressionModels(),
+    'vision.setModel': ({ model }) => vision.setExpressionModel(model),
     'vision.calibration': () => vision.calibrationStatus(),
     'vision.startCalibrationPose': ({ pose }) => session.startPose(pose),
     'vision.finishCalibrationPose': ({ pose }) => session.finishPose(pose),

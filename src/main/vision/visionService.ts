@@ -16,12 +16,17 @@ import {
   type CalibrationOutcome,
   type CalibrationPose,
   type CalibrationStatus,
+  EXPRESSION_MODEL_CHOICES,
+  type ExpressionModelChoice,
+  type ExpressionModels,
   type FaceCropImage,
   type VideoFrameData,
   type VisionInfo,
 } from '../../shared/vision.js';
 import type { EventSink } from '../api/eventSink.js';
 import type { SettingsStore } from '../library/store/settingsStore.js';
+import { EXPRESSION_CARDS } from '../appPaths.js';
+import { describeExpressionModel, EXPRESSION_MODEL_KEY } from './expressionModels.js';
 import { ExpressionStateMachine } from './expressionStateMachine.js';
 import type { Followed } from './faceTracker.js';
 import { LatestFrameWorker } from './latestFrameWorker.js';
@@ -96,18 +101,27 @@ function poseFailure(pose: PoseFrames, status: CalibrationStatus): CalibrationOu
   return null;
 }
 
-/** What the service needs of the models: the supervised worker, or anything that answers like it. */
-export type FrameAnalyser = Pick<VisionHost, 'info' | 'analyse' | 'close'>;
+/** What the service needs of the models: the supervised worker, or anything that answers like it (changing model optional). */
+export type FrameAnalyser = Pick<VisionHost, 'info' | 'analyse' | 'close'> & Partial<Pick<VisionHost, 'useExpressionModel'>>;
 
 export interface VisionServiceOptions {
   /** Where the listener's calibration is kept; without it, it lasts as long as the service. */
   dataDir?: string;
+  /** The shipped models' cards by choice (default: those in models/). */
+  expressionCards?: Record<ExpressionModelChoice, string>;
+  /** The model the host was started with (default: standard), and why it is not the one stored, if it is not. */
+  expressionModel?: { choice: ExpressionModelChoice; problem: string | null };
 }
 
 export class VisionService {
   private readonly machines = new Set<ExpressionStateMachine>();
   /** One listener per device: every window reads the face with the same calibration. */
   readonly calibration: ListenerCalibration;
+  private readonly cards: Record<ExpressionModelChoice, string>;
+  private modelChoice: ExpressionModelChoice;
+  private modelProblem: string | null;
+  /** Changes of model, one after another: two at once would race for the worker. */
+  private modelChange: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly host: FrameAnalyser,
@@ -115,6 +129,39 @@ export class VisionService {
     options: VisionServiceOptions = {},
   ) {
     this.calibration = new ListenerCalibration(options.dataDir, () => this.host.info.expression);
+    this.cards = options.expressionCards ?? EXPRESSION_CARDS;
+    this.modelChoice = options.expressionModel?.choice ?? 'standard';
+    this.modelProblem = options.expressionModel?.problem ?? null;
+  }
+
+  async expressionModels(): Promise<ExpressionModels> {
+    const options = await Promise.all(EXPRESSION_MODEL_CHOICES.map((c) => describeExpressionModel(c, this.cards[c])));
+    return { current: this.modelChoice, options, problem: this.modelProblem };
+  }
+
+  /** Reads the face with that model from the next frame on, and keeps the choice; on failure the model before stays. */
+  setExpressionModel(choice: ExpressionModelChoice): Promise<ExpressionModels> {
+    const change = this.modelChange.then(() => this.changeModel(choice));
+    this.modelChange = change.catch(() => undefined);
+    return change;
+  }
+
+  private async changeModel(choice: ExpressionModelChoice): Promise<ExpressionModels> {
+    if (choice !== this.modelChoice) {
+      if (!this.host.useExpressionModel) throw new Error('The expression model cannot be changed in this build.');
+      try {
+        await this.host.useExpressionModel(this.cards[choice]);
+      } catch (error) {
+        throw new Error(
+          `The ${choice} model could not be loaded, so the ${this.modelChoice} model is still in use: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      this.modelChoice = choice;
+    }
+    this.modelProblem = null;
+    this.settings.set(EXPRESSION_MODEL_KEY, choice);
+    return this.expressionModels();
   }
 
   get info(): VisionInfo {
