@@ -53,12 +53,9 @@ export class MoodService {
     let estimated = 0;
     let signature: string | undefined;
     try {
-      for (const track of this.store.tracks.list()) {
-        if (track.error !== null) continue;
-        const failed = track.moods.length === 1 && track.moods[0]!.source === 'audio' && track.moods[0]!.mood === null;
-        if (track.moods.length > 0 && !failed) continue;
+      for (const track of this.store.tracks.awaitingMoodEstimate()) {
         signature ??= await this.estimator.signature();
-        if (failed && failedUnder(track.moods[0]!.raw) === signature) continue;
+        if (failedUnder(track.failedRaw) === signature) continue;
         try {
           const { mood, valence, arousal, confidence } = await this.estimator.estimate(track.path);
           this.store.tracks.setMood(track.id, 'audio', { mood, valence, arousal, confidence });

@@ -38,6 +38,41 @@ function addTrack(s: LibraryStore): number {
 afterEach(() => store.close());
 
 describe('LibraryStore', () => {
+  it('finds the tracks awaiting a mood estimate in SQL: no mood yet, or only a failed estimate', () => {
+    const s = openStore();
+    const folder = s.folders.add('/music');
+    const add = (name: string, error: string | null = null) =>
+      s.tracks.upsert(
+        folder.id,
+        {
+          path: `/music/${name}.mp3`,
+          size: 1,
+          mtimeMs: 1,
+          title: name,
+          artist: '',
+          album: '',
+          durationSec: 60,
+          codec: 'mp3',
+          hasCover: false,
+          error,
+        },
+        null,
+      );
+    const fresh = add('fresh');
+    add('unreadable', 'not audio');
+    s.tracks.setMood(add('tagged'), 'file', { mood: 'calm', confidence: 1 });
+    s.tracks.setMood(add('estimated'), 'audio', { mood: 'happy', confidence: 0.7 });
+    const failed = add('failed');
+    s.tracks.setMood(failed, 'audio', { mood: null, confidence: 0, raw: 'no estimate [e1]: no decoder' });
+    const failedButMine = add('failed-but-mine');
+    s.tracks.setMood(failedButMine, 'audio', { mood: null, confidence: 0, raw: 'no estimate [e1]: no decoder' });
+    s.tracks.setMood(failedButMine, 'user', { mood: 'sad', confidence: 1 });
+    expect(s.tracks.awaitingMoodEstimate()).toEqual([
+      { id: fresh, path: '/music/fresh.mp3', failedRaw: null },
+      { id: failed, path: '/music/failed.mp3', failedRaw: 'no estimate [e1]: no decoder' },
+    ]);
+  });
+
   it('rolls back writes to several entity stores when the transaction throws', () => {
     const s = openStore();
     const id = addTrack(s);

@@ -313,6 +313,24 @@ export class TrackStore {
     return (this.db.prepare(sql).all(params) as TrackRow[]).map(toTrack);
   }
 
+  /**
+   * Readable tracks with no mood yet, and those whose only mood is a failed estimate from the audio
+   * (with what that attempt recorded): the work of the mood estimates, chosen in SQL, since reading
+   * every track of a large library to find a few blocked the backend for most of a second.
+   */
+  awaitingMoodEstimate(): { id: number; path: string; failedRaw: string | null }[] {
+    return this.db
+      .prepare(
+        `SELECT t.id AS id, t.path AS path, CASE WHEN count(m.track_id) = 1 THEN max(m.raw) END AS failedRaw
+         FROM tracks t LEFT JOIN track_moods m ON m.track_id = t.id
+         WHERE t.error IS NULL
+         GROUP BY t.id
+         HAVING count(m.track_id) = 0 OR (count(m.track_id) = 1 AND max(m.source) = 'audio' AND max(m.mood) IS NULL)
+         ORDER BY t.id`,
+      )
+      .all() as { id: number; path: string; failedRaw: string | null }[];
+  }
+
   /** How many tracks there are, or how many pass the filters. */
   count(filter: TrackFilter = {}): number {
     const { where, params } = trackWhere(filter);
