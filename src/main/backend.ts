@@ -9,6 +9,7 @@ import type { ApiEventName, ApiEvents, AppInfo } from '../shared/api.js';
 import type { ExpressionModelChoice } from '../shared/vision.js';
 import type { ApiHandlers } from './api/apiDispatcher.js';
 import type { EventSink } from './api/eventSink.js';
+import { MEDIA_SCHEME } from './app/appOrigin.js';
 import { DEFAULT_DETECTOR_CARDS, EXPRESSION_CARDS, PROJECT_ROOT } from './appPaths.js';
 import { libraryHandlers, moodHandlers, visionHandlers } from './api/featureHandlers.js';
 import { playerHandlers } from './api/playerHandlers.js';
@@ -120,7 +121,7 @@ export class Backend {
     const media =
       this.transport === 'web'
         ? { mediaBase: '/media/', coverBase: '/cover/' }
-        : { mediaBase: 'emotune-media://track/', coverBase: 'emotune-media://cover/' };
+        : { mediaBase: `${MEDIA_SCHEME}://track/`, coverBase: `${MEDIA_SCHEME}://cover/` };
     return {
       name: 'Emotune',
       version: this.version,

@@ -1,6 +1,14 @@
 /** The desktop window's URL and permission rules, which parse URLs instead of comparing prefixes. */
 import { describe, expect, it } from 'vitest';
-import { allowsCameraCheck, grantsCamera, isAppUrl } from '../../src/main/app/appOrigin.js';
+import {
+  allowsCameraCheck,
+  APP_ORIGIN,
+  grantsCamera,
+  isAppUrl,
+  MEDIA_SCHEME,
+  mediaHeaders,
+  PRIVILEGED_SCHEMES,
+} from '../../src/main/app/appOrigin.js';
 
 describe('the app origin', () => {
   it('accepts the app pages and nothing that only starts like them', () => {
@@ -34,5 +42,19 @@ describe('the app origin', () => {
     expect(allowsCameraCheck('media', 'app://emotune', 'video')).toBe(true);
     expect(allowsCameraCheck('media', 'app://emotune', 'audio')).toBe(false);
     expect(allowsCameraCheck('media', 'app://emotune.evil', 'video')).toBe(false);
+  });
+
+  it('lets the app page, and no other origin, read library media through Web Audio', () => {
+    // Without corsEnabled the decks' CORS fetches of emotune-media:// fail; without the header Web Audio hears silence.
+    const media = PRIVILEGED_SCHEMES.find((s) => s.scheme === MEDIA_SCHEME)!;
+    expect(media.privileges).toMatchObject({ corsEnabled: true, stream: true, secure: true });
+    const headers = mediaHeaders({ 'content-type': 'audio/mpeg', 'content-length': '10' });
+    expect(headers).toEqual({
+      'content-type': 'audio/mpeg',
+      'content-length': '10',
+      'access-control-allow-origin': APP_ORIGIN,
+      vary: 'origin',
+    });
+    expect(isAppUrl(`${headers['access-control-allow-origin']}/index.html`)).toBe(true);
   });
 });

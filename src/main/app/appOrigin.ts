@@ -6,6 +6,29 @@
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'emotune';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+/** Library audio and covers, by track id (mediaAccess.ts decides what may be served). */
+export const MEDIA_SCHEME = 'emotune-media';
+
+interface SchemePrivileges {
+  scheme: string;
+  privileges: { standard?: boolean; secure?: boolean; stream?: boolean; supportFetchAPI?: boolean; corsEnabled?: boolean };
+}
+
+/**
+ * The schemes the window loads. The players' decks play through Web Audio (crossfade, levelling),
+ * and Chromium feeds a media element of another origin to Web Audio as silence unless it was
+ * fetched with CORS and allowed: hence corsEnabled and the header of `mediaHeaders`, with the
+ * decks' crossOrigin set in the renderer.
+ */
+export const PRIVILEGED_SCHEMES: SchemePrivileges[] = [
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true, corsEnabled: true } },
+];
+
+/** A media response's headers, readable by the app's own page only. */
+export function mediaHeaders(headers: Record<string, string>): Record<string, string> {
+  return { ...headers, 'access-control-allow-origin': APP_ORIGIN, vary: 'origin' };
+}
 
 /** True for a URL of the app's own pages. */
 export function isAppUrl(url: string): boolean {

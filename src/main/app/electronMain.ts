@@ -12,19 +12,25 @@ import { Backend, PROJECT_ROOT, VISION_WORKER_ENTRY, type BackendSession } from 
 import { LibraryDatabaseError } from '../library/database.js';
 import { recoverLibrary } from '../library/libraryRecovery.js';
 import { mediaResponse } from '../library/mediaAccess.js';
-import { allowsCameraCheck, APP_ORIGIN, APP_SCHEME, grantsCamera, isAppUrl } from './appOrigin.js';
+import {
+  allowsCameraCheck,
+  APP_ORIGIN,
+  APP_SCHEME,
+  grantsCamera,
+  isAppUrl,
+  MEDIA_SCHEME,
+  mediaHeaders,
+  PRIVILEGED_SCHEMES,
+} from './appOrigin.js';
 import { utilityProcessChannel } from './utilityProcessChannel.js';
 
 const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  { scheme: 'emotune-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
-]);
+protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES);
 
 /** Audio and covers of library tracks, by id only: the same code as browser mode's server (mediaAccess.ts). */
 function serveMedia(backend: Backend): void {
-  protocol.handle('emotune-media', async (request) => {
+  protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'track' && url.host !== 'cover') return new Response('not a library track', { status: 404 });
     const answer = await mediaResponse(backend.library.store, url.host, url.pathname.replace(/^\//, ''), {
@@ -37,7 +43,7 @@ function serveMedia(backend: Backend): void {
         : answer.body instanceof Uint8Array
           ? Buffer.from(answer.body)
           : (Readable.toWeb(answer.body) as ReadableStream);
-    return new Response(body, { status: answer.status, headers: answer.headers });
+    return new Response(body, { status: answer.status, headers: mediaHeaders(answer.headers) });
   });
 }
 

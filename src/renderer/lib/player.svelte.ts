@@ -135,6 +135,9 @@ export class Player {
     this.isReachable = isReachable;
     this.connection = connection;
     this.decks = decks instanceof HTMLElement ? [decks, document.createElement('audio')] : decks;
+    // Fetched with CORS, so that Web Audio (crossfade, levelling) hears the music and not silence
+    // where the media come from another origin than the page (the desktop app's emotune-media://).
+    for (const deck of this.decks) deck.crossOrigin = 'anonymous';
     this.pair = new DeckPair(this.decks, this.levelling, createGraph);
     this.pair.setMaster(this.volume, this.muted);
     for (const id of DECK_IDS) this.listen(id);
