@@ -142,6 +142,10 @@ def deviations(args: dict) -> list[str]:
             f"T^2 KL at temperature {args['distill_temperature']}, the rest the paper's loss); "
             "the paper does not distil"
         )
+    if args.get("class_weight"):
+        out.append(
+            f"cross-entropy weighted per class ({', '.join(args['class_weight'])}; others 1); the paper weighs none"
+        )
     if args.get("body_lr_mult", 1.0) != 1.0:
         out.append(f"pretrained body at {args['body_lr_mult']} x the learning rate of CBAM and the head")
     if args.get("warmup_epochs", 0):

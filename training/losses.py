@@ -48,9 +48,19 @@ class CenterLoss(nn.Module):
         self.centers -= self.alpha * delta
 
 
-def soft_cross_entropy(logits: torch.Tensor, target_probs: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy against a target distribution (e.g. FERPlus vote shares), averaged over the batch."""
-    return -(target_probs * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+def soft_cross_entropy(
+    logits: torch.Tensor, target_probs: torch.Tensor, class_weight: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Cross-entropy against a target distribution (e.g. FERPlus vote shares), averaged over the batch.
+
+    With ``class_weight`` each class's share of the target counts that much, and the sum is divided by
+    the batch's total weight, as ``F.cross_entropy(weight=...)`` does for hard labels: one-hot targets
+    give exactly its value."""
+    nll = -(target_probs * F.log_softmax(logits, dim=1))
+    if class_weight is None:
+        return nll.sum(dim=1).mean()
+    weighted = target_probs * class_weight
+    return (nll * class_weight).sum() / weighted.sum().clamp_min(1e-12)
 
 
 class JointLoss(nn.Module):
@@ -68,11 +78,16 @@ class JointLoss(nn.Module):
         alpha_c: float = 0.5,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
+        class_weight: torch.Tensor | None = None,
     ) -> None:
         super().__init__()
         self.lambda_c = lambda_c
         self.label_smoothing = label_smoothing
         self.center = CenterLoss(num_classes, feat_dim, alpha_c, reduction)
+        self.class_weight: torch.Tensor | None
+        if class_weight is not None and class_weight.shape != (num_classes,):
+            raise ValueError(f"class_weight needs {num_classes} values, got shape {tuple(class_weight.shape)}")
+        self.register_buffer("class_weight", class_weight)
 
     def forward(
         self,
@@ -82,9 +97,9 @@ class JointLoss(nn.Module):
         soft_targets: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         if soft_targets is not None:
-            ce = soft_cross_entropy(logits, soft_targets)
+            ce = soft_cross_entropy(logits, soft_targets, self.class_weight)
         else:
-            ce = F.cross_entropy(logits, labels, label_smoothing=self.label_smoothing)
+            ce = F.cross_entropy(logits, labels, weight=self.class_weight, label_smoothing=self.label_smoothing)
         if self.lambda_c > 0:
             center = self.center(feats, labels)
         else:

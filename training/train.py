@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--center-reduction", choices=["mean", "sum"], default="mean")
     p.add_argument("--soft-labels", action="store_true", help="cross-entropy on FERPlus vote shares")
     p.add_argument(
+        "--class-weight",
+        nargs="+",
+        default=None,
+        metavar="CLASS=W",
+        help="weight of a class in the cross-entropy (e.g. anger=2: a class the model under-predicts); others 1",
+    )
+    p.add_argument(
         "--balance-fraction",
         type=float,
         default=0.5,
@@ -238,7 +245,7 @@ def main(argv: list[str] | None = None) -> Path:
     data = create_data(args)
     classes = data.classes
     model, init_report = create_run_model(args, len(classes), data.train_set, data.pre, dd.device, dd.main)
-    criterion = create_criterion(args, len(classes), model.num_features, dd.device)
+    criterion = create_criterion(args, list(classes), model.num_features, dd.device)
     optimizer = create_optimizer(model, args)
     schedule = create_schedule(optimizer, args, len(data.train) // args.batch_size)
     ck = Checkpointer(run, rule)

@@ -61,7 +61,33 @@ def create_run_model(
     return model.to(device), init_report
 
 
-def create_criterion(args: argparse.Namespace, num_classes: int, num_features: int, device: torch.device) -> JointLoss:
-    """Cross-entropy plus ``--lambda-c`` x the center loss, its centres updated at ``--alpha-c``."""
-    criterion = JointLoss(num_classes, num_features, args.lambda_c, args.alpha_c, args.center_reduction)
+def class_weights(specs: list[str] | None, classes: list[str]) -> torch.Tensor | None:
+    """``["anger=2", ...]`` -> a weight per class (1 for those not named), or None when none is named."""
+    if not specs:
+        return None
+    weights = torch.ones(len(classes))
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or name not in classes:
+            raise SystemExit(
+                f"error: --class-weight takes CLASS=WEIGHT with CLASS one of {', '.join(classes)}; got {spec!r}"
+            )
+        try:
+            weights[classes.index(name)] = float(value)
+        except ValueError:
+            raise SystemExit(f"error: --class-weight {spec!r}: {value!r} is not a number") from None
+        if not weights[classes.index(name)] > 0:
+            raise SystemExit(f"error: --class-weight {spec!r}: a weight must be above 0")
+    return weights
+
+
+def create_criterion(
+    args: argparse.Namespace, classes: list[str], num_features: int, device: torch.device
+) -> JointLoss:
+    """Cross-entropy (each class weighted by ``--class-weight``) plus ``--lambda-c`` x the center loss,
+    its centres updated at ``--alpha-c``."""
+    weight = class_weights(getattr(args, "class_weight", None), classes)
+    criterion = JointLoss(
+        len(classes), num_features, args.lambda_c, args.alpha_c, args.center_reduction, class_weight=weight
+    )
     return criterion.to(device)

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from training import distributed, train
+from training.classes import FERPLUS_CLASSES
 from training.data.dataset import TrainDataset
 from training.engine import torch_load
 from training.factory import model as model_factory
@@ -73,8 +75,31 @@ def test_faceres_init_only_on_a_fresh_runs_main_process(monkeypatch: pytest.Monk
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
     plain, _ = create_run_model(args_of(*common[:6], "--no-channels-last"), 8, None, None, CPU, True)  # type: ignore[arg-type]
     assert next(m for m in plain.modules() if isinstance(m, nn.Conv2d)).weight.is_contiguous()
-    criterion = create_criterion(args_of("--lambda-c", "0.01"), 8, model.num_features, CPU)
+    criterion = create_criterion(args_of("--lambda-c", "0.01"), list(FERPLUS_CLASSES), model.num_features, CPU)
     assert criterion.center.centers.shape == (8, model.num_features) and criterion.lambda_c == 0.01
+    assert criterion.class_weight is None
+
+
+def test_class_weights_weigh_the_named_class_for_hard_and_soft_labels_alike() -> None:
+    classes = list(FERPLUS_CLASSES)
+    args = args_of("--class-weight", "anger=3", "fear=2")
+    criterion = create_criterion(args, classes, 16, CPU)
+    assert criterion.class_weight is not None
+    assert criterion.class_weight.tolist() == [1, 1, 1, 1, 3, 1, 2, 1]
+    torch.manual_seed(0)
+    logits, feats = torch.randn(6, 8), torch.randn(6, 16)
+    labels = torch.tensor([0, 4, 4, 1, 6, 2])
+    hard = criterion(logits, feats, labels)[1]
+    soft = criterion(logits, feats, labels, F.one_hot(labels, 8).float())[1]
+    assert float(hard) == pytest.approx(float(soft), rel=1e-6)  # one-hot soft targets = the hard loss
+    plain = create_criterion(args_of(), classes, 16, CPU)(logits, feats, labels)[1]
+    nll = -F.log_softmax(logits, 1)[torch.arange(6), labels]
+    w = torch.tensor([1.0, 3, 3, 1, 2, 1])
+    assert float(hard) == pytest.approx(float((nll * w).sum() / w.sum()), rel=1e-6)
+    assert float(plain) == pytest.approx(float(nll.mean()), rel=1e-6)
+    for bad in ("angry=2", "anger", "anger=x", "anger=0"):
+        with pytest.raises(SystemExit, match="--class-weight"):
+            create_criterion(args_of("--class-weight", bad), classes, 16, CPU)
 
 
 def test_the_body_learns_at_its_multiplier_and_cbam_and_head_at_the_base_rate() -> None:
