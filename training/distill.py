@@ -65,6 +65,8 @@ class OnnxTeacher:
         except Exception as e:  # onnxruntime raises its own exception types for a bad file
             raise TeacherError(f"teacher model {onnx_path} cannot be loaded: {e}") from e
         self.size = pre.size
+        # Kept for --init-from, which reads the weights of exactly the file that was hashed.
+        self.model_bytes = data
         self.card = {
             "card": str(card_path),
             "name": card.get("name"),

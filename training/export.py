@@ -124,7 +124,12 @@ def deviations(args: dict) -> list[str]:
         out.append(f"input {args['input_size']}x{args['input_size']} instead of {paper}x{paper} (CPU training budget)")
     if args["in_chans"] != PAPER_DEFAULTS["in_chans"]:
         out.append("grey 1-channel input instead of 3 channels (FERPlus is grey; the paper replicates to RGB)")
-    if args.get("init", "none") == "faceres":
+    if args.get("init_from"):
+        out.append(
+            f"fine-tuned from the exported model {args['init_from']} (its weights read from the ONNX file, BN "
+            "refitted so that the network starts as exactly that model; its card says how it was trained)"
+        )
+    elif args.get("init", "none") == "faceres":
         out.append(
             "body initialised from faceres-deep (Keras MobileNetV1, ImageNet then VGGFace2 face identity) instead of "
             "ImageNet; its BN layers re-fitted so that the linear depthwise outputs keep the source's statistics"

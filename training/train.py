@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="faceres = the body from faceres-deep (face-trained MobileNetV1; the paper: ImageNet)",
     )
     p.add_argument("--faceres-cache", default=None, help="folder of the fetched faceres-deep files")
+    p.add_argument(
+        "--init-from",
+        default=None,
+        metavar="CARD",
+        help="start from an exported model's weights (its card and ONNX file), to fine-tune a shipped model",
+    )
     p.add_argument("--body-lr-mult", type=float, default=1.0, help="learning rate of the body (not CBAM, head) x this")
     p.add_argument("--warmup-epochs", type=float, default=0.0, help="linear learning-rate warm-up, per step")
     p.add_argument("--posed-dir", default=None, help="add the posed set (train split) and validate on its val split")
@@ -149,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
 def check_args(args: argparse.Namespace) -> None:
     if not args.data:
         raise SystemExit("error: give --data or set FERPLUS_DIR")
+    if args.init_from and args.init != "none":
+        raise SystemExit("--init-from and --init faceres both set the weights: choose one")
     if args.width != 1.0 and args.init == "faceres":
         raise SystemExit("--init faceres needs --width 1 (faceres-deep is a full-width MobileNetV1)")
     if args.soft_labels and args.dataset != "ferplus":

@@ -30,6 +30,18 @@ def init_faceres(
     return init_from_faceres(model, manifest, x, pre.mean, pre.std)  # type: ignore[arg-type]
 
 
+def init_exported(model: nn.Module, train: ExpressionSet, pre: Preprocess, seed: int, card: str) -> dict[str, object]:
+    from ..distill import OnnxTeacher, TeacherError
+    from ..pretrained.exported import ExportedInitError, init_from_exported
+
+    idx = np.random.default_rng([seed, 3]).permutation(len(train))[:256]
+    x = torch.stack([pre(train.images[i]) for i in idx])
+    try:
+        return init_from_exported(model, OnnxTeacher(card, train.classes, pre), x)  # type: ignore[arg-type]
+    except (TeacherError, ExportedInitError) as e:
+        raise SystemExit(f"error: --init-from {card}: {e}") from None
+
+
 def create_run_model(
     args: argparse.Namespace,
     num_classes: int,
@@ -51,6 +63,12 @@ def create_run_model(
         f"input {args.in_chans}x{args.input_size}x{args.input_size}"
     )
     init_report: dict[str, object] | None = None
+    if getattr(args, "init_from", None) and not args.resume and main_process:
+        init_report = init_exported(model, train, pre, args.seed, args.init_from)
+        print(
+            f"init from {init_report['name']} {init_report['version']}: "
+            f"max logit difference {init_report['max_logit_difference']:.2e} from the file"
+        )
     if args.init == "faceres" and not args.resume and main_process:
         init_report = init_faceres(model, train, pre, args.seed, args.faceres_cache)
         print(
