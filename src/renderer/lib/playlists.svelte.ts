@@ -116,6 +116,18 @@ export class PlaylistsState {
     });
   }
 
+  /**
+   * A new empty playlist, opened at once (`open`); the place that asked shows no message, since the
+   * open playlist says how to fill it. False when it could not be made (the place says why).
+   */
+  async createAndOpen(name: string, place: PlaylistPlace, open: (playlistId: number) => void): Promise<boolean> {
+    const playlist = await this.create(name, place);
+    if (!playlist) return false;
+    this.dismiss(place);
+    open(playlist.id);
+    return true;
+  }
+
   /** True when renamed. */
   async rename(id: number, name: string, place: PlaylistPlace = 'playlist'): Promise<boolean> {
     const renamed = await this.run(place, async () => {
