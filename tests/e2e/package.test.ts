@@ -79,7 +79,8 @@ describe('the desktop package', () => {
 
   it('unpacks the models and native code that cannot run from inside app.asar, and the LGPL decoders', () => {
     const unpacked = join(resources, 'app.asar.unpacked');
-    for (const model of ['a-mobilenet-ferplus.onnx', 'a-mobilenet-ferplus.json', 'blazeface-front-128.onnx', 'blazeface-back-256.onnx']) {
+    const models = ['a-mobilenet-ferplus', 'a-mobilenet-ferplus-low-power'].flatMap((m) => [`${m}.onnx`, `${m}.json`]);
+    for (const model of [...models, 'blazeface-front-128.onnx', 'blazeface-back-256.onnx']) {
       expect(existsSync(join(unpacked, 'models', model)), model).toBe(true);
     }
     const platforms = readdirSync(join(unpacked, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6'));

@@ -65,4 +65,24 @@ describe('settings', () => {
     }
     expect(await page.getByTestId('vision-settings').getByRole('alert').count()).toBe(0);
   });
+
+  it('offers the standard and the low-power model with what each measured, and switches to the one chosen', async () => {
+    const panel = page.getByTestId('expression-model-settings');
+    await panel.getByTestId('expression-model-low-power').waitFor();
+    const text = (await panel.textContent())!;
+    expect(text).toMatch(/Standard.*Reads faces best.*Low power.*less of the processor/s);
+    for (const option of (await app.backend.vision.expressionModels()).options) {
+      expect(option.problem).toBeNull();
+      expect(text).toContain(`${(option.ferplusTest! * 100).toFixed(1)}% of a standard test set of faces`);
+    }
+    expect(await panel.getByTestId('expression-model-standard').isChecked()).toBe(true);
+    await panel.getByTestId('expression-model-low-power').check();
+    await expect
+      .poll(() => app.backend.appInfo().expression, { timeout: 10_000 })
+      .toMatchObject({ model: 'a-mobilenet-ferplus-low-power' });
+    await expect.poll(() => panel.getByTestId('expression-model-low-power').isChecked()).toBe(true);
+    await panel.getByTestId('expression-model-standard').check();
+    await expect.poll(() => app.backend.appInfo().expression, { timeout: 10_000 }).toMatchObject({ model: 'a-mobilenet-ferplus' });
+    expect(await panel.getByRole('alert').count()).toBe(0);
+  });
 });

@@ -1,13 +1,17 @@
 /**
- * Expression pipeline latency on the CPU: detection + classification per frame, the classifier
- * alone (batch 1), and the same frames through @vladmandic/face-api (tfjs wasm, TinyFaceDetector
- * + FaceExpressionNet) for the ratio; then the classifier and the pipeline at each candidate input
- * size, against the same face-api run. Prints numbers; asserts nothing.
+ * Expression pipeline latency on the CPU, for each shipped model (standard, low power): detection +
+ * classification per frame, and the classifier alone (batch 1); the same frames through
+ * @vladmandic/face-api (tfjs wasm, TinyFaceDetector + FaceExpressionNet) for the ratio; a table of the
+ * shipped models with their cards' accuracy beside this run's latency; then the standard network at
+ * each candidate input size, against the same face-api run. Prints numbers; asserts nothing.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { EXPRESSION_CARDS } from '../../main/appPaths.js';
 import { DEFAULT_DETECTOR_CARDS, DEFAULT_EXPRESSION_CARD } from '../../main/backend.js';
+import { describeExpressionModel } from '../../main/vision/expressionModels.js';
+import type { ExpressionModelChoice } from '../../shared/vision.js';
 import { ExpressionClassifier } from '../../main/vision/expressionClassifier.js';
 import { VisionEngine } from '../../main/vision/visionEngine.js';
 import { percentile } from './boxMath.js';
@@ -90,18 +94,27 @@ export async function runExpressionBench(): Promise<void> {
   const frames = (await Promise.all(DEMO_FACES.map((f) => cutWebcamFrame(f, 0.3)))).filter((s): s is WebcamShot => s !== null);
   console.log(`\nExpression pipeline, ${frames.length} webcam-framed 640x480 frames of real faces x ${ROUNDS} rounds, CPU`);
 
-  const shipped = await timePipeline(DEFAULT_EXPRESSION_CARD, frames);
-  if ('error' in shipped) {
-    console.log(shipped.error);
-    return;
+  // Every shipped model, timed on the same frames in this run; accuracy comes from each one's card.
+  const shipped = [];
+  for (const [choice, cardPath] of Object.entries(EXPRESSION_CARDS) as [ExpressionModelChoice, string][]) {
+    const run = await timePipeline(cardPath, frames);
+    if ('error' in run) {
+      console.log(`${choice} model\tcannot run: ${run.error}`);
+      continue;
+    }
+    shipped.push({ option: await describeExpressionModel(choice, cardPath), run });
   }
-  const { engine, classifier } = shipped;
+  const standard = shipped.find((s) => s.option.choice === 'standard')?.run;
+  if (!standard) return;
+  const { engine } = standard;
   if ('error' in engine.expression) return;
-  console.log(
-    `ours: ${engine.detector.model} + ${classifier.name} (${engine.expression.executionProvider})\t${stats(shipped.ours)}\tfaces found ${shipped.ourFaces}/${frames.length}`,
-  );
-  console.log(`classifier alone, batch 1 (${classifier.input.size} px)\t${stats(shipped.classifierOnly)}`);
-  console.log(`classifier with crop, alignment and normalisation\t${stats(shipped.classifierWithCrop)}`);
+  for (const { option, run } of shipped) {
+    console.log(
+      `${option.choice}: ${engine.detector.model} + ${run.classifier.name} (${engine.expression.executionProvider})\t${stats(run.ours)}\tfaces found ${run.ourFaces}/${frames.length}`,
+    );
+    console.log(`  classifier alone, batch 1 (${run.classifier.input.size} px)\t${stats(run.classifierOnly)}`);
+    console.log(`  classifier with crop, alignment and normalisation\t${stats(run.classifierWithCrop)}`);
+  }
 
   const baseline = await FaceApiBaseline.load();
   const theirs: number[] = [];
@@ -117,7 +130,24 @@ export async function runExpressionBench(): Promise<void> {
   console.log(
     `face-api 1.7.15: TinyFaceDetector 416 + FaceExpressionNet (tfjs wasm)\t${stats(theirs)}\tfaces found ${theirFaces}/${frames.length}`,
   );
-  console.log(`speed-up of ours over face-api (median per frame)\t${(median(theirs) / median(shipped.ours)).toFixed(1)}x`);
+  console.log(`speed-up of ours over face-api (median per frame)\t${(median(theirs) / median(standard.ours)).toFixed(1)}x`);
+
+  console.log('\nThe shipped models side by side: accuracy from their cards, latency from this run');
+  console.log('model\tinput\tFERPlus test\tposed val balanced\tclassifier alone (median)\twhole pipeline (median)\tvs face-api');
+  const share = (x: number | null) => (x === null ? 'not measured' : `${(x * 100).toFixed(2)}%`);
+  for (const { option, run } of shipped) {
+    console.log(
+      [
+        `${option.choice} (${option.model} ${option.version ?? ''})`.trim(),
+        `${run.classifier.input.size} px`,
+        share(option.ferplusTest),
+        share(option.posedBalanced),
+        `${median(run.classifierOnly).toFixed(3)} ms`,
+        `${median(run.ours).toFixed(2)} ms`,
+        `${(median(theirs) / median(run.ours)).toFixed(1)}x faster`,
+      ].join('\t'),
+    );
+  }
 
   console.log(`\nThe same network at each candidate input size (latency only), against face-api's median in this run`);
   const dir = await mkdtemp(join(tmpdir(), 'emotune-sizes-'));

@@ -8,7 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEventName, ApiEvents } from '../../../src/shared/api.js';
 import type { ExpressionModelChoice, ExpressionModels } from '../../../src/shared/vision.js';
+import { EXPRESSION_CARDS } from '../../../src/main/appPaths.js';
 import { Backend, DEFAULT_EXPRESSION_CARD } from '../../../src/main/backend.js';
+import { describeExpressionModel } from '../../../src/main/vision/expressionModels.js';
 import { SMILING_TILTED, renderShot } from '../../fixtures/facePhotos.js';
 
 const backends: Backend[] = [];
@@ -85,5 +87,13 @@ describe('expression model choice', () => {
     const models = await next.backend.vision.expressionModels();
     expect(models.current).toBe('standard');
     expect(models.problem).toMatch(/^The low-power model could not be loaded \(.+\), so Emotune uses the standard model\.$/);
+  });
+
+  it('describes each shipped model from its own card', async () => {
+    for (const [choice, card] of Object.entries(EXPRESSION_CARDS) as [ExpressionModelChoice, string][]) {
+      const option = await describeExpressionModel(choice, card);
+      const raw = JSON.parse(readFileSync(card, 'utf8')) as { name: string; metrics: { test: { accuracy: number } } };
+      expect(option).toMatchObject({ choice, model: raw.name, problem: null, ferplusTest: raw.metrics.test.accuracy });
+    }
   });
 });

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPRESSION_CARD, MODELS_DIR, PROJECT_ROOT } from '../../../src/main/backend.js';
+import { EXPRESSION_CARDS } from '../../../src/main/appPaths.js';
+import { MODELS_DIR, PROJECT_ROOT } from '../../../src/main/backend.js';
 import { ExpressionClassifier } from '../../../src/main/vision/expressionClassifier.js';
 import { loadOnnxModel } from '../../../src/main/vision/onnxRuntime.js';
 
@@ -18,17 +19,21 @@ interface ParityFixtures {
   top_class: number[];
 }
 
-const fixtures = JSON.parse(
-  readFileSync(join(PROJECT_ROOT, 'training', 'fixtures', 'a-mobilenet-ferplus-parity.json'), 'utf8'),
-) as ParityFixtures;
+interface Card {
+  name: string;
+  file: string;
+  input: { name: string };
+  output: { name: string };
+}
 
-describe('A-MobileNet parity across runtimes', () => {
+// Each shipped model (standard, low power) has its fixtures, named after its card.
+describe.each(Object.values(EXPRESSION_CARDS))('A-MobileNet parity across runtimes: %s', (cardPath) => {
+  const card = JSON.parse(readFileSync(cardPath, 'utf8')) as Card;
+  const fixtures = JSON.parse(
+    readFileSync(join(PROJECT_ROOT, 'training', 'fixtures', `${card.name}-parity.json`), 'utf8'),
+  ) as ParityFixtures;
+
   it('gives the same logits and top class as PyTorch, within 1e-4', async () => {
-    const card = JSON.parse(readFileSync(DEFAULT_EXPRESSION_CARD, 'utf8')) as {
-      file: string;
-      input: { name: string };
-      output: { name: string };
-    };
     expect(fixtures.model).toBe(card.file);
     const [, c, h, w] = fixtures.input_shape as [number, number, number, number];
     const model = await loadOnnxModel(
@@ -49,7 +54,7 @@ describe('A-MobileNet parity across runtimes', () => {
   });
 
   it('names the same top class through the app’s classifier', async () => {
-    const classifier = await ExpressionClassifier.load(DEFAULT_EXPRESSION_CARD);
+    const classifier = await ExpressionClassifier.load(cardPath);
     for (const [i, input] of fixtures.inputs.entries()) {
       const result = await classifier.classifyTensor(Float32Array.from(input));
       expect(result.top).toBe(classifier.card.classes[fixtures.top_class[i]!]);
