@@ -133,7 +133,9 @@ export async function runExpressionBench(): Promise<void> {
   console.log(`speed-up of ours over face-api (median per frame)\t${(median(theirs) / median(standard.ours)).toFixed(1)}x`);
 
   console.log('\nThe shipped models side by side: accuracy from their cards, latency from this run');
-  console.log('model\tinput\tFERPlus test\tposed val balanced\tclassifier alone (median)\twhole pipeline (median)\tvs face-api');
+  console.log(
+    'model\tinput\tFERPlus test\tposed val balanced (model alone)\tclassifier alone (median)\twhole pipeline (median)\tvs face-api',
+  );
   const share = (x: number | null) => (x === null ? 'not measured' : `${(x * 100).toFixed(2)}%`);
   for (const { option, run } of shipped) {
     console.log(
