@@ -1,8 +1,8 @@
 /**
  * `npm run bench:cpu`: the CPU that reading a still face costs in steady state, in browser mode with
  * Chromium and a fake webcam of a real face (sample1 of the face-api demo photos), over 60 s each:
- * the adaptive frame rate, the fixed 10 frames a second that came before it (`?frame-rate=fixed`),
- * and the camera resting (the window hidden: the preview still plays, no frame is read).
+ * the adaptive frame rate, the same with the low-power expression model chosen, the fixed 10 frames a
+ * second that came before it (`?frame-rate=fixed`), and the camera resting (the window hidden: the preview still plays, no frame is read).
  *
  * What is counted, from each process's CPU time (all its threads):
  * - the page's renderer process, from Chromium's own process list (CDP SystemInfo.getProcessInfo);
@@ -30,7 +30,8 @@ const SECONDS = Number(process.env.EMOTUNE_BENCH_CPU_SECONDS ?? 60);
 const SETTLE_SECONDS = Number(process.env.EMOTUNE_BENCH_CPU_SETTLE_SECONDS ?? 8);
 const GOAL_PERCENT = 3;
 
-type Phase = 'adaptive' | 'fixed' | 'resting';
+/** `low-power` is `adaptive` with the low-power expression model chosen in the settings. */
+type Phase = 'adaptive' | 'low-power' | 'fixed' | 'resting';
 
 interface Measured {
   phase: Phase;
@@ -159,25 +160,27 @@ async function run(): Promise<void> {
     try {
       const browserCdp = await browser.newBrowserCDPSession();
       const results: Record<Phase, Measured> = {} as Record<Phase, Measured>;
-      for (const phase of ['adaptive', 'fixed', 'resting'] as const) {
+      for (const phase of ['adaptive', 'low-power', 'fixed', 'resting'] as const) {
+        await backend.vision.setExpressionModel(phase === 'low-power' ? 'low-power' : 'standard');
         const m = await measure(browser, browserCdp, web.openUrl, phase);
         results[phase] = m;
         console.log(
-          `${phase.padEnd(8)}  ${m.framesPerSecond.toFixed(2)} frames/s  renderer ${pct(m.renderer)} (main thread ${pct(m.rendererMainThread)})` +
+          `${phase.padEnd(9)}  ${m.framesPerSecond.toFixed(2)} frames/s  renderer ${pct(m.renderer)} (main thread ${pct(m.rendererMainThread)})` +
             `  backend ${pct(m.backend)}  other Chromium processes ${pct(m.otherChromium)}  ${m.phase === 'resting' ? 'nothing read' : `stable state ${m.stable}`}`,
         );
       }
       const rest = results.resting;
       const cost = (m: Measured) => Math.max(0, m.renderer - rest.renderer) + Math.max(0, m.backend - rest.backend);
-      for (const phase of ['adaptive', 'fixed'] as const) {
+      for (const phase of ['adaptive', 'low-power', 'fixed'] as const) {
         const m = results[phase];
         // Percent of a core is ms of CPU per second: divided by frames per second, ms per frame.
         const perFrame = (x: number) => (m.framesPerSecond > 0 ? (10 * x) / m.framesPerSecond : NaN).toFixed(1);
         console.log(
-          `${phase.padEnd(8)}  per frame: renderer ${perFrame(m.renderer - rest.renderer)} ms, backend ${perFrame(m.backend - rest.backend)} ms of CPU`,
+          `${phase.padEnd(9)}  per frame: renderer ${perFrame(m.renderer - rest.renderer)} ms, backend ${perFrame(m.backend - rest.backend)} ms of CPU`,
         );
       }
       const adaptive = cost(results.adaptive);
+      const lowPower = cost(results['low-power']);
       const fixed = cost(results.fixed);
       console.log(
         `counted: the renderer process and the backend process (vision worker included) above their level with the camera resting` +
@@ -187,6 +190,10 @@ async function run(): Promise<void> {
         `steady-state CPU: ${pct(adaptive)} of one core at ${results.adaptive.framesPerSecond.toFixed(1)} frames/s` +
           ` (fixed 10 fps: ${pct(fixed)} at ${results.fixed.framesPerSecond.toFixed(1)} frames/s)` +
           `${adaptive < GOAL_PERCENT ? '' : `  (over the goal of ${GOAL_PERCENT}%)`}`,
+      );
+      console.log(
+        `steady-state CPU with the low-power model: ${pct(lowPower)} of one core at ${results['low-power'].framesPerSecond.toFixed(1)} frames/s` +
+          `${lowPower < GOAL_PERCENT ? '' : `  (over the goal of ${GOAL_PERCENT}%)`}`,
       );
       const [a1, a5, a15] = loadavg().map((x) => x.toFixed(2));
       console.log(`load average ${a1} ${a5} ${a15} after the runs`);
