@@ -244,6 +244,13 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE playlist_entries SET track_id = new.id, label = NULL, duration_sec = NULL WHERE track_id IS NULL AND path = new.path;
   END;
   `,
+  // The folders list is read at every start, and its counts walked every track of the folder: 47 ms
+  // at 50,000 tracks, while the first page of the Songs list waited behind it. Few tracks are
+  // unreadable and few moods are the user's own, so both counts now read only those.
+  `
+  CREATE INDEX tracks_unreadable ON tracks(folder_id) WHERE error IS NOT NULL;
+  CREATE INDEX track_moods_by_source ON track_moods(source, track_id) WHERE mood IS NOT NULL;
+  `,
 ];
 
 export function openLibraryDatabase(path: string, migrations: readonly string[] = MIGRATIONS, busyTimeoutMs = 5000): Db {

@@ -38,6 +38,41 @@ function addTrack(s: LibraryStore): number {
 afterEach(() => store.close());
 
 describe('LibraryStore', () => {
+  it("counts each folder's tracks, unreadable files and the user's own moods", () => {
+    const s = openStore();
+    const add = (folderId: number, name: string, error: string | null = null) =>
+      s.tracks.upsert(
+        folderId,
+        {
+          path: `${name}.mp3`,
+          size: 1,
+          mtimeMs: 1,
+          title: name,
+          artist: '',
+          album: '',
+          durationSec: 60,
+          codec: 'mp3',
+          hasCover: false,
+          error,
+        },
+        null,
+      );
+    const a = s.folders.add('/a');
+    const b = s.folders.add('/b');
+    add(a.id, '/a/1');
+    add(a.id, '/a/2', 'not audio');
+    s.tracks.setMood(add(a.id, '/a/3'), 'user', { mood: 'calm', confidence: 1 });
+    s.tracks.setMood(add(a.id, '/a/4'), 'audio', { mood: 'happy', confidence: 0.6 }); // an estimate, not the user's
+    s.tracks.setMood(add(b.id, '/b/1'), 'user', { mood: 'sad', confidence: 1 });
+    add(b.id, '/b/2', 'truncated');
+    add(b.id, '/b/3', 'truncated');
+    const counts = s.folders.list().map(({ path, trackCount, errorCount, userMoods }) => ({ path, trackCount, errorCount, userMoods }));
+    expect(counts).toEqual([
+      { path: '/a', trackCount: 4, errorCount: 1, userMoods: 1 },
+      { path: '/b', trackCount: 3, errorCount: 2, userMoods: 1 },
+    ]);
+  });
+
   it('finds the tracks awaiting a mood estimate in SQL: no mood yet, or only a failed estimate', () => {
     const s = openStore();
     const folder = s.folders.add('/music');

@@ -51,8 +51,8 @@ export class FolderStore {
         `SELECT f.id, f.path, f.demo, f.unsupported,
            (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id) AS trackCount,
            (SELECT count(*) FROM tracks t WHERE t.folder_id = f.id AND t.error IS NOT NULL) AS errorCount,
-           (SELECT count(*) FROM tracks t JOIN track_moods m ON m.track_id = t.id
-              WHERE t.folder_id = f.id AND m.source = 'user' AND m.mood IS NOT NULL) AS userMoods,
+           (SELECT count(*) FROM track_moods m CROSS JOIN tracks t ON t.id = m.track_id
+              WHERE m.source = 'user' AND m.mood IS NOT NULL AND t.folder_id = f.id) AS userMoods,
            EXISTS (SELECT 1 FROM tracks t JOIN folders o ON o.id = t.folder_id WHERE o.demo = 0 AND t.error IS NULL) AS ownMusic
          FROM folders f ORDER BY f.path`,
       )
