@@ -14,13 +14,15 @@
  * Chromium's other processes (the fake camera's capture, the compositor) are printed for reference.
  * Prints numbers; asserts nothing. The goal is under 3% of one core.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { Backend, PROJECT_ROOT } from '../../main/backend.js';
-import { startWebServer } from '../../main/web/webServer.js';
+import type { ExpressionModelChoice } from '../../shared/vision.js';
+import type { FromBackendProcess, ToBackendProcess } from './backendProcess.js';
 import { CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { cutWebcamFrame, DEMO_FACES } from './faceApiDemo.js';
 import { stillsToY4m } from './fakeWebcam.js';
@@ -80,7 +82,60 @@ const framesSent = (page: Page) =>
 
 const stableState = (page: Page) => page.getByTestId('stable-expression').getAttribute('data-state');
 
-async function measure(browser: Browser, browserCdp: CDPSession, openUrl: string, phase: Phase): Promise<Measured> {
+/** The backend's process, asked over IPC: its CPU so far, a model, or to close. */
+class BackendProcess {
+  private waiting: { resolve: (m: FromBackendProcess) => void; reject: (e: Error) => void }[] = [];
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: FromBackendProcess) => this.waiting.shift()?.resolve(m));
+    child.on('exit', (code) => {
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`the backend process exited (${code})`));
+    });
+  }
+
+  static async start(dataDir: string): Promise<{ backend: BackendProcess; openUrl: string }> {
+    const child = fork(fileURLToPath(new URL('./backendProcess.js', import.meta.url)), [dataDir], { stdio: 'inherit' });
+    const backend = new BackendProcess(child);
+    const ready = await backend.next();
+    if (ready.type !== 'ready') throw new Error(`the backend process did not start: ${JSON.stringify(ready)}`);
+    return { backend, openUrl: ready.openUrl };
+  }
+
+  private next(): Promise<FromBackendProcess> {
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private async ask(message: ToBackendProcess): Promise<FromBackendProcess> {
+    const answer = this.next();
+    this.child.send(message);
+    const m = await answer;
+    if (m.type === 'failed') throw new Error(m.message);
+    return m;
+  }
+
+  async cpuSeconds(): Promise<number> {
+    const m = await this.ask({ type: 'cpu' });
+    return m.type === 'cpu' ? m.seconds : NaN;
+  }
+
+  async useModel(model: ExpressionModelChoice): Promise<void> {
+    await this.ask({ type: 'model', model });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.send({ type: 'close' } satisfies ToBackendProcess);
+    });
+  }
+}
+
+async function measure(
+  browser: Browser,
+  browserCdp: CDPSession,
+  backend: BackendProcess,
+  openUrl: string,
+  phase: Phase,
+): Promise<Measured> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
     await page.goto(phase === 'fixed' ? `${openUrl}&frame-rate=fixed` : openUrl);
@@ -108,10 +163,10 @@ async function measure(browser: Browser, browserCdp: CDPSession, openUrl: string
     const frames0 = await framesSent(page);
     const chromium0 = await chromiumCpu(browserCdp);
     const main0 = await mainThreadSeconds(pageCdp);
-    const node0 = process.cpuUsage();
+    const backend0 = await backend.cpuSeconds();
     const t0 = performance.now();
     await page.waitForTimeout(SECONDS * 1000);
-    const node = process.cpuUsage(node0);
+    const backendSeconds = (await backend.cpuSeconds()) - backend0;
     const wall = (performance.now() - t0) / 1000;
     const main = (await mainThreadSeconds(pageCdp)) - main0;
     const chromium1 = await chromiumCpu(browserCdp);
@@ -122,7 +177,7 @@ async function measure(browser: Browser, browserCdp: CDPSession, openUrl: string
       framesPerSecond: frames / wall,
       renderer: percent(chromium1.renderer - chromium0.renderer),
       rendererMainThread: percent(main),
-      backend: percent((node.user + node.system) / 1e6),
+      backend: percent(backendSeconds),
       otherChromium: percent(chromium1.other - chromium0.other),
       stable: await stableState(page),
     };
@@ -154,15 +209,14 @@ async function run(): Promise<void> {
   try {
     const video = await stillFaceClip(dir);
     // No music: audio decoding would add to the renderer whatever the frame rate.
-    const backend = await Backend.create('web', { dataDir: join(dir, 'data'), demoLibrary: false, watchFolders: false });
-    const web = await startWebServer(backend, `${PROJECT_ROOT}dist/renderer`);
+    const { backend, openUrl } = await BackendProcess.start(join(dir, 'data'));
     const browser = await launchChromium({ fakeVideo: video });
     try {
       const browserCdp = await browser.newBrowserCDPSession();
       const results: Record<Phase, Measured> = {} as Record<Phase, Measured>;
       for (const phase of ['adaptive', 'low-power', 'fixed', 'resting'] as const) {
-        await backend.vision.setExpressionModel(phase === 'low-power' ? 'low-power' : 'standard');
-        const m = await measure(browser, browserCdp, web.openUrl, phase);
+        await backend.useModel(phase === 'low-power' ? 'low-power' : 'standard');
+        const m = await measure(browser, browserCdp, backend, openUrl, phase);
         results[phase] = m;
         console.log(
           `${phase.padEnd(9)}  ${m.framesPerSecond.toFixed(2)} frames/s  renderer ${pct(m.renderer)} (main thread ${pct(m.rendererMainThread)})` +
@@ -199,8 +253,7 @@ async function run(): Promise<void> {
       console.log(`load average ${a1} ${a5} ${a15} after the runs`);
     } finally {
       await browser.close();
-      await web.close();
-      await backend.dispose();
+      await backend.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
