@@ -78,6 +78,17 @@ export async function scanFolder(
   const coverOf = (path: string) => covers.get(dirname(path)) ?? null;
 
   const stored = store.tracks.filesInFolder(folderId);
+  // A folder that held music and now has no audio file at all is most often a drive that is not
+  // connected, its mount point left behind: its songs are kept (not removed) until files come back
+  // or the listener removes the folder.
+  if (listed.length === 0 && stored.size > 0 && Object.keys(skipped.unsupported).length === 0) {
+    progress.phase = 'failed';
+    progress.message =
+      `the folder ${folderPath} has no music in it now; if it is on a drive that is not connected, ` +
+      `connect it and scan again. Its ${stored.size} songs are kept`;
+    report(true);
+    throw new ScanError(progress.message);
+  }
   const seen = new Set(listed.map((f) => f.path));
   const changed = listed.filter((f) => {
     const s = stored.get(f.path);

@@ -84,6 +84,30 @@ describe('scanFolder', () => {
     store.close();
   });
 
+  it('keeps the songs of a folder that has no music in it now (a drive not connected), and says so', async () => {
+    const drive = join(root, 'drive');
+    mkdirSync(drive);
+    await makeAudioFile(drive, { name: 'one', format: 'mp3', title: 'One' });
+    await makeAudioFile(drive, { name: 'two', format: 'ogg', title: 'Two' });
+    const store = new LibraryStore(openLibraryDatabase(join(mkdtempSync(join(tmpdir(), 'emotune-drive-')), 'library.sqlite')));
+    const folder = store.folders.add(drive);
+    expect(await scanFolder(store, folder.id, drive)).toMatchObject({ added: 2 });
+    // Unplugged: the mount point stays, empty.
+    rmSync(join(drive, 'one.mp3'));
+    rmSync(join(drive, 'two.ogg'));
+    const progress: ScanProgress[] = [];
+    await expect(scanFolder(store, folder.id, drive, { onProgress: (p) => progress.push(p) })).rejects.toThrow(
+      /has no music in it now; if it is on a drive that is not connected, connect it and scan again\. Its 2 songs are kept/,
+    );
+    expect(progress.at(-1)).toMatchObject({ phase: 'failed' });
+    expect(store.tracks.count({ folderId: folder.id })).toBe(2);
+    // Back, with one song gone meanwhile: the scan goes on as usual.
+    await makeAudioFile(drive, { name: 'one', format: 'mp3', title: 'One' });
+    expect(await scanFolder(store, folder.id, drive)).toMatchObject({ phase: 'done', removed: 1 });
+    expect(store.tracks.count({ folderId: folder.id })).toBe(1);
+    store.close();
+  });
+
   it('keeps the user’s mood when a file is rescanned, and lets it win over the file’s', async () => {
     const store = openStore();
     const folder = store.folders.list()[0]!;
