@@ -15,6 +15,12 @@ from ..losses import JointLoss
 from ..models import count_parameters, create_model
 
 
+def calibration_batch(train: ExpressionSet, pre: Preprocess, seed: int) -> torch.Tensor:
+    """256 training faces, seeded, preprocessed without augmentation: what an initialisation fits its BNs on."""
+    idx = np.random.default_rng([seed, 3]).permutation(len(train))[:256]
+    return torch.stack([pre(train.images[i]) for i in idx])
+
+
 def init_faceres(
     model: nn.Module, train: ExpressionSet, pre: Preprocess, seed: int, cache: str | None
 ) -> dict[str, object]:
@@ -25,8 +31,7 @@ def init_faceres(
         manifest = check_files(Path(cache) if cache else default_cache())
     except PretrainedError as e:
         raise SystemExit(f"error: {e}") from None
-    idx = np.random.default_rng([seed, 3]).permutation(len(train))[:256]
-    x = torch.stack([pre(train.images[i]) for i in idx])
+    x = calibration_batch(train, pre, seed)
     return init_from_faceres(model, manifest, x, pre.mean, pre.std)  # type: ignore[arg-type]
 
 
@@ -34,8 +39,7 @@ def init_exported(model: nn.Module, train: ExpressionSet, pre: Preprocess, seed:
     from ..distill import OnnxTeacher, TeacherError
     from ..pretrained.exported import ExportedInitError, init_from_exported
 
-    idx = np.random.default_rng([seed, 3]).permutation(len(train))[:256]
-    x = torch.stack([pre(train.images[i]) for i in idx])
+    x = calibration_batch(train, pre, seed)
     try:
         return init_from_exported(model, OnnxTeacher(card, train.classes, pre), x)  # type: ignore[arg-type]
     except (TeacherError, ExportedInitError) as e:
@@ -63,7 +67,7 @@ def create_run_model(
         f"input {args.in_chans}x{args.input_size}x{args.input_size}"
     )
     init_report: dict[str, object] | None = None
-    if getattr(args, "init_from", None) and not args.resume and main_process:
+    if args.init_from and not args.resume and main_process:
         init_report = init_exported(model, train, pre, args.seed, args.init_from)
         print(
             f"init from {init_report['name']} {init_report['version']}: "
@@ -91,11 +95,12 @@ def class_weights(specs: list[str] | None, classes: list[str]) -> torch.Tensor |
                 f"error: --class-weight takes CLASS=WEIGHT with CLASS one of {', '.join(classes)}; got {spec!r}"
             )
         try:
-            weights[classes.index(name)] = float(value)
+            weight = float(value)
         except ValueError:
             raise SystemExit(f"error: --class-weight {spec!r}: {value!r} is not a number") from None
-        if not weights[classes.index(name)] > 0:
+        if not weight > 0:
             raise SystemExit(f"error: --class-weight {spec!r}: a weight must be above 0")
+        weights[classes.index(name)] = weight
     return weights
 
 
@@ -104,7 +109,7 @@ def create_criterion(
 ) -> JointLoss:
     """Cross-entropy (each class weighted by ``--class-weight``) plus ``--lambda-c`` x the center loss,
     its centres updated at ``--alpha-c``."""
-    weight = class_weights(getattr(args, "class_weight", None), classes)
+    weight = class_weights(args.class_weight, classes)
     criterion = JointLoss(
         len(classes), num_features, args.lambda_c, args.alpha_c, args.center_reduction, class_weight=weight
     )
