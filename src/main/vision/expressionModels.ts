@@ -34,13 +34,14 @@ export async function describeExpressionModel(choice: ExpressionModelChoice, car
     await access(card.modelPath).catch(() => {
       throw new Error(`the model file ${card.modelPath} named by ${cardPath} is missing`);
     });
-    const metrics = cardMetricsSchema.safeParse(card.metrics);
+    const parsed = cardMetricsSchema.safeParse(card.metrics);
+    const metrics = parsed.success ? parsed.data : {};
     return {
       choice,
       model: card.name,
       version: card.version ?? null,
-      ferplusTest: metrics.success ? (metrics.data.test?.accuracy ?? null) : null,
-      posedBalanced: metrics.success ? (metrics.data.posed_val?.balanced_accuracy ?? null) : null,
+      ferplusTest: metrics.test?.accuracy ?? null,
+      posedBalanced: metrics.posed_val?.balanced_accuracy ?? null,
       problem: null,
     };
   } catch (error) {

@@ -127,8 +127,13 @@ export class VisionHost {
   }
 
   private retire(channel: VisionChannel): void {
-    if ([...this.pending.values()].some((p) => p.channel === channel)) this.retiring.add(channel);
+    if (this.owesFrames(channel)) this.retiring.add(channel);
     else channel.terminate();
+  }
+
+  private owesFrames(channel: VisionChannel): boolean {
+    for (const p of this.pending.values()) if (p.channel === channel) return true;
+    return false;
   }
 
   private onDown(reason: string): void {
@@ -198,7 +203,7 @@ export class VisionHost {
     this.pending.delete(message.id);
     clearTimeout(p.timer);
     this.restartsInARow = 0;
-    if (this.retiring.has(p.channel) && ![...this.pending.values()].some((q) => q.channel === p.channel)) {
+    if (this.retiring.has(p.channel) && !this.owesFrames(p.channel)) {
       this.retiring.delete(p.channel);
       p.channel.terminate();
     }
