@@ -15,24 +15,17 @@ function openStore(): LibraryStore {
   return store;
 }
 
-function addTrack(s: LibraryStore): number {
-  const folder = s.folders.add('/music');
+/** A track as a scan writes it, with the fields these tests do not look at filled in. */
+function putTrack(s: LibraryStore, folderId: number, path: string, error: string | null = null, title = path): number {
   return s.tracks.upsert(
-    folder.id,
-    {
-      path: '/music/a.mp3',
-      size: 1,
-      mtimeMs: 1,
-      title: 'A',
-      artist: '',
-      album: '',
-      durationSec: 60,
-      codec: 'mp3',
-      hasCover: false,
-      error: null,
-    },
+    folderId,
+    { path, size: 1, mtimeMs: 1, title, artist: '', album: '', durationSec: 60, codec: 'mp3', hasCover: false, error },
     null,
   );
+}
+
+function addTrack(s: LibraryStore): number {
+  return putTrack(s, s.folders.add('/music').id, '/music/a.mp3', null, 'A');
 }
 
 afterEach(() => store.close());
@@ -40,23 +33,7 @@ afterEach(() => store.close());
 describe('LibraryStore', () => {
   it("counts each folder's tracks, unreadable files and the user's own moods", () => {
     const s = openStore();
-    const add = (folderId: number, name: string, error: string | null = null) =>
-      s.tracks.upsert(
-        folderId,
-        {
-          path: `${name}.mp3`,
-          size: 1,
-          mtimeMs: 1,
-          title: name,
-          artist: '',
-          album: '',
-          durationSec: 60,
-          codec: 'mp3',
-          hasCover: false,
-          error,
-        },
-        null,
-      );
+    const add = (folderId: number, name: string, error: string | null = null) => putTrack(s, folderId, `${name}.mp3`, error);
     const a = s.folders.add('/a');
     const b = s.folders.add('/b');
     add(a.id, '/a/1');
@@ -76,23 +53,7 @@ describe('LibraryStore', () => {
   it('finds the tracks awaiting a mood estimate in SQL: no mood yet, or only a failed estimate', () => {
     const s = openStore();
     const folder = s.folders.add('/music');
-    const add = (name: string, error: string | null = null) =>
-      s.tracks.upsert(
-        folder.id,
-        {
-          path: `/music/${name}.mp3`,
-          size: 1,
-          mtimeMs: 1,
-          title: name,
-          artist: '',
-          album: '',
-          durationSec: 60,
-          codec: 'mp3',
-          hasCover: false,
-          error,
-        },
-        null,
-      );
+    const add = (name: string, error: string | null = null) => putTrack(s, folder.id, `/music/${name}.mp3`, error);
     const fresh = add('fresh');
     add('unreadable', 'not audio');
     s.tracks.setMood(add('tagged'), 'file', { mood: 'calm', confidence: 1 });
