@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Track } from '../../src/shared/library.js';
 import { ConnectionState } from '../../src/renderer/lib/connection.svelte.js';
 import { createSession } from '../../src/renderer/lib/session.svelte.js';
@@ -39,6 +39,33 @@ describe('createSession', () => {
     expect(backend.callsTo('library.folders')).toHaveLength(2);
     expect(backend.callsTo('library.playlists')).toHaveLength(2);
     stop();
+  });
+
+  it('starts the camera once the library has answered, or after a second when it does not', async () => {
+    let answer = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const handlers = (tracks: () => Promise<Track[]>) => ({
+      'library.folders': () => [],
+      'library.tracks': tracks,
+      'library.trackCount': () => ({ count: 0 }),
+      'library.playlists': () => [],
+      'player.state': () => null,
+    });
+    const answering = createSession(fakeBackend(handlers(() => held.then(() => []))).api, { audio: silentAudio() });
+    const stopAnswering = answering.connect();
+    await settle();
+    // The library is still being read: the camera waits, so that the list shows first.
+    expect(answering.camera.status).toBe('off');
+    answer();
+    await vi.waitFor(() => expect(answering.camera.status).not.toBe('off'), { timeout: 500 });
+    stopAnswering();
+
+    const silent = createSession(fakeBackend(handlers(() => new Promise<Track[]>(() => {}))).api, { audio: silentAudio() });
+    const stopSilent = silent.connect();
+    await settle();
+    expect(silent.camera.status).toBe('off');
+    await vi.waitFor(() => expect(silent.camera.status).not.toBe('off'), { timeout: 3000 });
+    stopSilent();
   });
 
   it('plays the readable library tracks from the one the listener picked, and pauses hands-free', async () => {

@@ -85,8 +85,8 @@ export class LibraryState {
     return list;
   }
 
-  /** Subscribes to library events; returns the unsubscribe function. */
-  connect(): () => void {
+  /** Subscribes to library events and reads the library; `onRead` hears when that first read has settled. Returns the unsubscribe function. */
+  connect(onRead?: () => void): () => void {
     const offProgress = this.api.on('library.scanProgress', (p) => {
       this.progress = p;
       if (p.phase === 'failed') {
@@ -98,7 +98,7 @@ export class LibraryState {
       }
     });
     const offChanged = this.api.on('library.changed', () => this.scheduleReload());
-    void this.reload();
+    void this.reload().finally(onRead);
     return () => {
       offProgress();
       offChanged();

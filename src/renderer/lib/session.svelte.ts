@@ -115,12 +115,22 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       if (handleShortcut(e, player)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
-    void camera.start();
-    const offLibrary = library.connect();
+    let stopped = false;
+    // The camera (its capture service, the preview, the first frames) starts once the library's
+    // first page has been drawn: started with the page, on a 2-core machine it held the Songs list's
+    // first render from about 220 to 400 ms. It waits a second at most, whatever the library does.
+    let cameraStarted = false;
+    const startCamera = () => {
+      clearTimeout(cameraTimer);
+      if (stopped || cameraStarted) return;
+      cameraStarted = true;
+      void camera.start();
+    };
+    const cameraTimer = setTimeout(startCamera, 1000);
+    const offLibrary = library.connect(() => requestAnimationFrame(() => setTimeout(startCamera, 0)));
     const offPlaylists = playlists.connect();
     void calibration.refresh();
     let stopSaving = () => {};
-    let stopped = false;
     void persistence.restore().then(() => {
       if (!stopped) stopSaving = persistence.start();
     });
@@ -137,6 +147,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     });
     return () => {
       stopped = true;
+      clearTimeout(cameraTimer);
       stopSaving();
       offConnection();
       camera.stop();
