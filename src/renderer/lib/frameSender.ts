@@ -6,6 +6,7 @@
  */
 import type { EmotuneApi } from '../../shared/api.js';
 import type { VideoFrameData } from '../../shared/vision.js';
+import { measure } from './timeline.js';
 
 export interface FrameSenderOptions {
   maxFps: number;
@@ -116,7 +117,7 @@ export class FrameSender {
       this.schedule(this.options.answerTimeoutMs);
     });
     // Capture, copy and hand-off on the renderer's thread: what a frame costs the UI (npm run bench reads it).
-    performance.measure('emotune:frame-send', { start: started, end: performance.now() });
+    measure('emotune:frame-send', { start: started, end: performance.now() });
     // If no answer comes, try again after the timeout.
     this.schedule(this.options.answerTimeoutMs);
   }

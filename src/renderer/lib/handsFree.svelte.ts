@@ -10,6 +10,7 @@ import type { ExpressionState } from '../../shared/expressions.js';
 import type { Mood, PolicyMode } from '../../shared/mood.js';
 import { plainMessage } from './errorWording.js';
 import type { Player } from './player.svelte.js';
+import { mark } from './timeline.js';
 
 export interface TimelineEntry {
   at: number;
@@ -97,7 +98,7 @@ export class HandsFree {
     // A song the loop queued earlier and that has not started is replaced, not stacked.
     if (upcoming?.reason) this.player.remove(upcoming.key);
     const at = this.player.enqueue(item, 'next');
-    performance.mark('emotune:auto-choice', { detail: { trackId: choice.track.id, stableAt: changedAt } });
+    mark('emotune:auto-choice', { detail: { trackId: choice.track.id, stableAt: changedAt } });
     this.cancelSwitch();
     // Start now when asked to, or when nothing is playing because nothing was queued or the
     // queue ran out; a pause the user chose is left alone.

@@ -6,6 +6,7 @@
 import type { EmotuneApi } from '../../shared/api.js';
 import type { HandsFree } from './handsFree.svelte.js';
 import type { QueueItem } from './player.svelte.js';
+import { mark } from './timeline.js';
 
 export class PlayLog {
   /** Plays recorded this session; the history view refreshes when it changes. */
@@ -19,7 +20,7 @@ export class PlayLog {
   ) {}
 
   record(item: QueueItem): void {
-    performance.mark('emotune:track-playing', { detail: { trackId: item.track.id } });
+    mark('emotune:track-playing', { detail: { trackId: item.track.id } });
     void this.api.mood
       .recordPlay({ trackId: item.track.id, ...(item.reason ? { reason: item.reason, ...item.choice } : item.byHand ? this.byHand() : {}) })
       .then(() => {
