@@ -7,19 +7,48 @@ import { EXPRESSION_STATES, EXPRESSIONS, type ExpressionState } from './expressi
 import { MOODS } from './mood.js';
 import { CALIBRATION_POSES, EXPRESSION_MODEL_CHOICES, MAX_FRAME_HEIGHT, MAX_FRAME_WIDTH } from './vision.js';
 
-/** An RGBA frame from the camera, already downscaled by the renderer. */
+const frameSize = {
+  frameId: z.number().int().nonnegative(),
+  width: z.number().int().min(16).max(MAX_FRAME_WIDTH),
+  height: z.number().int().min(16).max(MAX_FRAME_HEIGHT),
+};
+
+/**
+ * A frame from the camera, already downscaled by the renderer: RGBA from a canvas, or the camera's
+ * own planar YUV (4:2:0), which the renderer copies without converting and the backend turns into RGB.
+ */
 export const videoFrameSchema = z
-  .object({
-    frameId: z.number().int().nonnegative(),
-    width: z.number().int().min(16).max(MAX_FRAME_WIDTH),
-    height: z.number().int().min(16).max(MAX_FRAME_HEIGHT),
-    /** width * height * 4 bytes, RGBA, row-major. */
-    rgba: z.instanceof(Uint8Array),
-  })
-  .strict()
-  .refine((f) => f.rgba.byteLength === f.width * f.height * 4, {
-    message: 'rgba must hold exactly width * height * 4 bytes',
-    path: ['rgba'],
+  .discriminatedUnion('format', [
+    z
+      .object({
+        ...frameSize,
+        format: z.literal('rgba'),
+        /** width * height * 4 bytes, RGBA, row-major. */
+        rgba: z.instanceof(Uint8Array),
+      })
+      .strict(),
+    z
+      .object({
+        ...frameSize,
+        format: z.literal('i420'),
+        /** The Y plane (width * height), then U and V (each width/2 * height/2), row-major, no padding. */
+        i420: z.instanceof(Uint8Array),
+        /** How the camera encoded its colours (WebCodecs' VideoColorSpace, unknown read as BT.601 limited range). */
+        matrix: z.enum(['bt601', 'bt709']),
+        fullRange: z.boolean(),
+      })
+      .strict(),
+  ])
+  .superRefine((f, ctx) => {
+    if (f.format === 'rgba') {
+      if (f.rgba.byteLength !== f.width * f.height * 4) {
+        ctx.addIssue({ code: 'custom', message: 'rgba must hold exactly width * height * 4 bytes', path: ['rgba'] });
+      }
+    } else if (f.width % 2 !== 0 || f.height % 2 !== 0) {
+      ctx.addIssue({ code: 'custom', message: 'an i420 frame must have an even width and height', path: ['i420'] });
+    } else if (f.i420.byteLength !== (f.width * f.height * 3) / 2) {
+      ctx.addIssue({ code: 'custom', message: 'i420 must hold exactly width * height * 3 / 2 bytes', path: ['i420'] });
+    }
   });
 
 export const emptyParamsSchema = z.union([z.undefined(), z.null(), z.object({}).strict()]);

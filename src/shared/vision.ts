@@ -56,8 +56,11 @@ export interface DetectionResult {
   timings: { detectMs: number; classifyMs: number };
 }
 
-/** An RGBA frame from the camera, already downscaled by the renderer. */
+/** A frame from the camera, already downscaled by the renderer: RGBA, or planar YUV 4:2:0. */
 export type VideoFrameData = z.infer<typeof videoFrameSchema>;
+/** A frame's picture: what the renderer grabs before numbering it. */
+export type FramePicture = WithoutFrameId<VideoFrameData>;
+type WithoutFrameId<F> = F extends unknown ? Omit<F, 'frameId'> : never;
 
 /** Frames larger than this are rejected: the renderer downsizes before sending. */
 export const MAX_FRAME_WIDTH = 1280;

@@ -5,11 +5,11 @@ import { fakeBackend } from './fakes.js';
 
 type Frame = ApiParams<'vision.submitFrame'>;
 
-const picture = { width: 32, height: 24, rgba: new Uint8Array(32 * 24 * 4) };
+const picture = { width: 32, height: 24, format: 'rgba' as const, rgba: new Uint8Array(32 * 24 * 4) };
 const options = { maxFps: 10, answerTimeoutMs: 1000 };
 
 function setup(
-  grab: FrameGrabber = () => picture,
+  grab: FrameGrabber = () => Promise.resolve(picture),
   submit: (f: Frame) => Promise<FrameAck> = () => new Promise(() => undefined),
   pace?: FramePace,
 ) {
@@ -35,7 +35,7 @@ describe('FrameSender', () => {
     expect(submitFrame).toHaveBeenCalledTimes(1);
     const frame = submitFrame.mock.calls[0]![0];
     expect(frame).toMatchObject({ frameId: 1, width: 32, height: 24 });
-    expect(frame.rgba).toBe(picture.rgba);
+    expect('rgba' in frame && frame.rgba).toBe(picture.rgba);
   });
 
   it('sends nothing more while a frame is unanswered, and tries again after the answer timeout', async () => {
@@ -96,7 +96,7 @@ describe('FrameSender', () => {
 
   it('waits for the camera to have a picture, checking again every 100 ms', async () => {
     let ready = false;
-    const { sender, sentIds } = setup(() => (ready ? picture : undefined));
+    const { sender, sentIds } = setup(() => Promise.resolve(ready ? picture : undefined));
     sender.start();
     await vi.advanceTimersByTimeAsync(250);
     expect(sentIds()).toEqual([]);
@@ -130,6 +130,37 @@ describe('FrameSender', () => {
     expect(sentIds()).toEqual([1, 2]);
   });
 
+  it('sends nothing when stopped while a picture was being read, and runs one loop when started again meanwhile', async () => {
+    let finish: (() => void) | undefined;
+    const slow: FrameGrabber = () => new Promise((resolve) => (finish = () => resolve(picture)));
+    const { sender, sentIds } = setup(slow);
+    sender.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sender.stop();
+    finish!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sentIds()).toEqual([]);
+    sender.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sender.stop();
+    sender.start(); // its tick finds the first read still going and leaves it be
+    await vi.advanceTimersByTimeAsync(0);
+    finish!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sentIds()).toEqual([1]);
+  });
+
+  it('tries again after 100 ms when reading the picture fails', async () => {
+    let fail = true;
+    const { sender, sentIds } = setup(() => (fail ? Promise.reject(new Error('no frame')) : Promise.resolve(picture)));
+    sender.start();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(sentIds()).toEqual([]);
+    fail = false;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(sentIds()).toEqual([1]);
+  });
+
   it('goes on after a refused frame, trying again after the answer timeout', async () => {
     const { sender, sentIds } = setup(undefined, () => Promise.reject(new Error('session closing')));
     sender.start();
@@ -161,21 +192,77 @@ describe('grabFrom', () => {
     return { canvas, drawImage };
   }
 
-  it('scales the picture to the width, keeping the camera aspect ratio', () => {
+  it('scales the picture to the width, keeping the camera aspect ratio', async () => {
     const { canvas, drawImage } = fakeCanvas();
     const video = fakeVideo({ readyState: 4, videoWidth: 1280, videoHeight: 720 });
-    const frame = grabFrom(video, 320, canvas)();
-    expect(frame?.width).toBe(320);
-    expect(frame?.height).toBe(180);
-    expect(frame?.rgba).toHaveLength(320 * 180 * 4);
-    expect(frame?.rgba[0]).toBe(7);
+    const frame = await grabFrom(video, 320, canvas)();
+    if (!frame || !('rgba' in frame)) throw new Error('expected an RGBA frame');
+    expect(frame.width).toBe(320);
+    expect(frame.height).toBe(180);
+    expect(frame.rgba).toHaveLength(320 * 180 * 4);
+    expect(frame.rgba[0]).toBe(7);
     expect(canvas.height).toBe(180);
     expect(drawImage).toHaveBeenCalledWith(video, 0, 0, 320, 180);
   });
 
-  it('has no frame while the video has no picture yet', () => {
+  /** WebCodecs' VideoFrame as the page sees it, over a picture of the given layout. */
+  function stubVideoFrame(format: string, width: number, height: number, fill: (bytes: Uint8Array) => void) {
+    const closed = vi.fn();
+    class FakeVideoFrame {
+      readonly format = format;
+      readonly visibleRect = { x: 0, y: 0, width, height };
+      readonly displayWidth = width;
+      readonly displayHeight = height;
+      readonly colorSpace = { matrix: 'bt709', fullRange: true };
+      allocationSize() {
+        return (width * height * 3) / 2;
+      }
+      copyTo(bytes: Uint8Array) {
+        fill(bytes);
+        return Promise.resolve([
+          { offset: 0, stride: width },
+          { offset: width * height, stride: width / 2 },
+          { offset: (width * height * 5) / 4, stride: width / 2 },
+        ]);
+      }
+      close = closed;
+    }
+    vi.stubGlobal('VideoFrame', FakeVideoFrame);
+    return closed;
+  }
+
+  it("sends the camera's own YUV scaled down, with its colours, when the browser can copy it", async () => {
+    const closed = stubVideoFrame('I420', 640, 480, (bytes) => bytes.fill(200, 0, 640 * 480).fill(90, 640 * 480));
+    try {
+      const { canvas, drawImage } = fakeCanvas();
+      const frame = await grabFrom(fakeVideo({ readyState: 4, videoWidth: 640, videoHeight: 480 }), 320, canvas)();
+      if (!frame || !('i420' in frame)) throw new Error('expected an I420 frame');
+      expect(frame).toMatchObject({ width: 320, height: 240, matrix: 'bt709', fullRange: true });
+      expect(frame.i420).toHaveLength((320 * 240 * 3) / 2);
+      expect([frame.i420[0], frame.i420[320 * 240]]).toEqual([200, 90]);
+      expect(drawImage).not.toHaveBeenCalled();
+      expect(closed).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('draws through the canvas a camera whose frames are RGB', async () => {
+    const closed = stubVideoFrame('BGRA', 640, 480, () => undefined);
+    try {
+      const { canvas, drawImage } = fakeCanvas();
+      const frame = await grabFrom(fakeVideo({ readyState: 4, videoWidth: 640, videoHeight: 480 }), 320, canvas)();
+      expect(frame && 'rgba' in frame).toBe(true);
+      expect(drawImage).toHaveBeenCalledTimes(1);
+      expect(closed).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('has no frame while the video has no picture yet', async () => {
     const { canvas, drawImage } = fakeCanvas();
-    const frame = grabFrom(fakeVideo({ readyState: 4, videoWidth: 0, videoHeight: 0 }), 320, canvas)();
+    const frame = await grabFrom(fakeVideo({ readyState: 4, videoWidth: 0, videoHeight: 0 }), 320, canvas)();
     expect(frame).toBeUndefined();
     expect(drawImage).not.toHaveBeenCalled();
   });

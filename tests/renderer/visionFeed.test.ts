@@ -4,7 +4,7 @@ import { VisionFeed, type PageVisibility } from '../../src/renderer/lib/visionFe
 import type { Expression } from '../../src/shared/expressions.js';
 import { faceDetection, fakeBackend, looksLike, type FakeBackend } from './fakes.js';
 
-const picture = { width: 32, height: 24, rgba: new Uint8Array(32 * 24 * 4) };
+const picture = { width: 32, height: 24, format: 'rgba' as const, rgba: new Uint8Array(32 * 24 * 4) };
 
 /** A document whose visibility the test sets. */
 class FakePage extends EventTarget implements PageVisibility {
@@ -35,7 +35,7 @@ function setup(options: { watchInBackground?: boolean; frameRate?: FrameRateMode
     frameRate: options.frameRate,
     fullRate: options.fullRate,
   });
-  const detach = feed.attach(document.createElement('video'), () => picture);
+  const detach = feed.attach(document.createElement('video'), () => Promise.resolve(picture));
   const show = (expression: Expression, confidence = 0.9) => ((shown = expression), (share = confidence));
   /** Frames sent in the last `ms`. */
   const sentWithin = (ms: number) => sentAt.filter((t) => t > Date.now() - ms).length;

@@ -21,13 +21,29 @@ function handlers(): ApiHandlers {
   } as Partial<ApiHandlers> as ApiHandlers;
 }
 
-const frame = (w: number, h: number, bytes = w * h * 4) => ({ frameId: 1, width: w, height: h, rgba: new Uint8Array(bytes) });
+const frame = (w: number, h: number, bytes = w * h * 4) => ({
+  frameId: 1,
+  width: w,
+  height: h,
+  format: 'rgba',
+  rgba: new Uint8Array(bytes),
+});
+const yuvFrame = (w: number, h: number, bytes = (w * h * 3) / 2) => ({
+  frameId: 1,
+  width: w,
+  height: h,
+  format: 'i420',
+  i420: new Uint8Array(bytes),
+  matrix: 'bt601',
+  fullRange: false,
+});
 
 describe('dispatchCall', () => {
   it('passes a valid frame to its handler', async () => {
     const h = handlers();
     await expect(dispatchCall(h, 'vision.submitFrame', frame(32, 24))).resolves.toEqual({ frameId: 1, queued: true });
     expect(h['vision.submitFrame']).toHaveBeenCalledOnce();
+    await expect(dispatchCall(h, 'vision.submitFrame', yuvFrame(32, 24))).resolves.toEqual({ frameId: 1, queued: true });
   });
 
   it.each([
@@ -37,6 +53,11 @@ describe('dispatchCall', () => {
     ['pixels as a plain array', { ...frame(32, 24), rgba: [1, 2, 3] }, /rgba/],
     ['an extra field', { ...frame(32, 24), path: '/etc/passwd' }, /path/],
     ['no payload', undefined, /expected object/],
+    ['a YUV frame of the wrong byte count', yuvFrame(32, 24, 32 * 24), /exactly width \* height \* 3 \/ 2/],
+    ['a YUV frame of odd width', yuvFrame(33, 24, 1188), /even width and height/],
+    ['a YUV frame in an unknown matrix', { ...yuvFrame(32, 24), matrix: 'bt2020' }, /matrix/],
+    ['a frame with both kinds of pixels', { ...yuvFrame(32, 24), rgba: new Uint8Array(32 * 24 * 4) }, /rgba/],
+    ['a frame of no known format', { ...frame(32, 24), format: 'nv12' }, /format/],
   ])('rejects %s before any handler runs', async (_name, params, message) => {
     const h = handlers();
     const call = dispatchCall(h, 'vision.submitFrame', params);

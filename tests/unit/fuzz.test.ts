@@ -45,7 +45,22 @@ function random(seed: number): () => number {
 
 function value(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * (depth > 2 ? 7 : 10));
-  const keys = ['trackIds', 'id', 'mood', 'query', 'sort', 'settings', 'policy', 'frameId', 'rgba', 'width', '__proto__', 'constructor'];
+  const keys = [
+    'trackIds',
+    'id',
+    'mood',
+    'query',
+    'sort',
+    'settings',
+    'policy',
+    'frameId',
+    'format',
+    'rgba',
+    'i420',
+    'width',
+    '__proto__',
+    'constructor',
+  ];
   switch (pick) {
     case 0:
       return null;

@@ -9,6 +9,7 @@ import { Backend, PROJECT_ROOT } from '../../src/main/backend.js';
 import { MAX_MESSAGE_BYTES, startWebServer, type WebServer } from '../../src/main/web/webServer.js';
 import { decodeMessage, encodeMessage, type WireMessage } from '../../src/shared/wire.js';
 import { SMILING_TILTED, renderShot } from '../fixtures/facePhotos.js';
+import { rgbaToI420 } from '../fixtures/yuvFrames.js';
 import { makeAudioFile } from '../support/audioFiles.js';
 
 let backend: Backend;
@@ -92,7 +93,13 @@ describe('browser-mode bridge', () => {
     const info = await client.call(1, 'app.info', undefined);
     expect(info).toMatchObject({ type: 'result', result: { name: 'Emotune', transport: 'web', detector: { executionProvider: 'cpu' } } });
     const frame = await renderShot(SMILING_TILTED, 320);
-    const ack = await client.call(2, 'vision.submitFrame', { frameId: 5, width: frame.width, height: frame.height, rgba: frame.data });
+    const ack = await client.call(2, 'vision.submitFrame', {
+      frameId: 5,
+      width: frame.width,
+      height: frame.height,
+      format: 'rgba',
+      rgba: frame.data,
+    });
     expect(ack).toMatchObject({ type: 'result', result: { frameId: 5, queued: true } });
     const event = await client.next((m) => m.type === 'event');
     expect(event).toMatchObject({ type: 'event', event: 'vision.faces', payload: { frameId: 5, width: 320, height: 240 } });
@@ -100,9 +107,39 @@ describe('browser-mode bridge', () => {
     client.ws.close();
   });
 
+  it("reads a frame in the camera's YUV as it reads the same frame in RGBA", async () => {
+    const client = await Client.open();
+    const frame = await renderShot(SMILING_TILTED, 320);
+    const yuv = rgbaToI420(frame);
+    await client.call(1, 'vision.submitFrame', { frameId: 1, width: 320, height: 240, format: 'rgba', rgba: frame.data });
+    await client.call(2, 'vision.submitFrame', {
+      frameId: 2,
+      width: 320,
+      height: 240,
+      format: 'i420',
+      i420: yuv.i420,
+      matrix: 'bt601',
+      fullRange: false,
+    });
+    type Faces = { payload: { frameId: number; faces: { box: { x: number; width: number } }[]; expression: { top: string } | null } };
+    const read = (frameId: number) => client.next((m) => m.type === 'event' && (m as unknown as Faces).payload.frameId === frameId);
+    const [rgba, i420] = [(await read(1)) as unknown as Faces, (await read(2)) as unknown as Faces];
+    expect(i420.payload.faces).toHaveLength(1);
+    expect(i420.payload.expression?.top).toBe(rgba.payload.expression?.top);
+    expect(Math.abs(i420.payload.faces[0]!.box.x - rgba.payload.faces[0]!.box.x)).toBeLessThan(4);
+    expect(Math.abs(i420.payload.faces[0]!.box.width - rgba.payload.faces[0]!.box.width)).toBeLessThan(4);
+    client.ws.close();
+  });
+
   it('rejects a malformed frame with an error and keeps the connection', async () => {
     const client = await Client.open();
-    const bad = await client.call(1, 'vision.submitFrame', { frameId: 1, width: 320, height: 240, rgba: new Uint8Array(10) });
+    const bad = await client.call(1, 'vision.submitFrame', {
+      frameId: 1,
+      width: 320,
+      height: 240,
+      format: 'rgba',
+      rgba: new Uint8Array(10),
+    });
     expect(bad).toMatchObject({ type: 'error', error: { code: 'bad-request' } });
     expect((bad as { error: { message: string } }).error.message).toMatch(/width \* height \* 4/);
     const garbage = Uint8Array.from([200, 0, 0, 0, 1, 2, 3]);

@@ -7,8 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { RgbaImage } from './rgbaImage.js';
 import type { VisionInfo } from '../../shared/vision.js';
+import type { CameraImage } from './cameraImage.js';
 import type { FrameAnalysis, StreamFrame, VisionEngineOptions } from './visionEngine.js';
 import type { FromVisionWorker, VisionChannel } from './visionProtocol.js';
 
@@ -177,7 +177,7 @@ export class VisionHost {
     if (channel) this.retiring.delete(channel);
   }
 
-  analyse(image: RgbaImage, stream?: StreamFrame): Promise<FrameAnalysis> {
+  analyse(image: CameraImage, stream?: StreamFrame): Promise<FrameAnalysis> {
     if (this.closed) return Promise.reject(new Error('the vision worker has been closed'));
     if (this.down !== undefined) return Promise.reject(new Error(`the vision worker is being restarted after it stopped (${this.down})`));
     const id = this.nextId++;
@@ -192,7 +192,7 @@ export class VisionHost {
       }, this.supervision.frameTimeoutMs);
       timer.unref();
       this.pending.set(id, { resolve, reject, timer, channel });
-      channel.post({ type: 'analyse', id, width: image.width, height: image.height, rgba: image.data, stream });
+      channel.post({ type: 'analyse', id, image, stream });
     });
   }
 

@@ -1,10 +1,10 @@
 /** Messages between the vision host (main side) and the vision worker (thread or utility process). */
 import type { VisionInfo } from '../../shared/vision.js';
+import type { CameraImage } from './cameraImage.js';
 import type { FrameAnalysis, StreamFrame, VisionEngineOptions } from './visionEngine.js';
 
 export type ToVisionWorker =
-  | { type: 'init'; options: VisionEngineOptions }
-  | { type: 'analyse'; id: number; width: number; height: number; rgba: Uint8Array; stream?: StreamFrame };
+  { type: 'init'; options: VisionEngineOptions } | { type: 'analyse'; id: number; image: CameraImage; stream?: StreamFrame };
 
 export type FromVisionWorker =
   | { type: 'ready'; info: VisionInfo }

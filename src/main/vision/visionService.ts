@@ -26,6 +26,7 @@ import {
 import type { EventSink } from '../api/eventSink.js';
 import type { SettingsStore } from '../library/store/settingsStore.js';
 import { EXPRESSION_CARDS } from '../appPaths.js';
+import { cameraImage } from './cameraImage.js';
 import { describeExpressionModel, EXPRESSION_MODEL_KEY } from './expressionModels.js';
 import { ExpressionStateMachine } from './expressionStateMachine.js';
 import type { Followed } from './faceTracker.js';
@@ -213,14 +214,13 @@ export class VisionService {
       if (last && (frame.frameId <= last.frameId || frame.width !== last.width || frame.height !== last.height)) followed = null;
       last = { frameId: frame.frameId, width: frame.width, height: frame.height };
       try {
-        const image = { width: frame.width, height: frame.height, data: frame.rgba };
         const wantCrop = started < cropWantedUntil;
         const {
           followed: next,
           scores,
           crop: faceCrop,
           ...analysis
-        } = await this.host.analyse(image, { followed, at: started, ...(wantCrop && { crop: true }) });
+        } = await this.host.analyse(cameraImage(frame), { followed, at: started, ...(wantCrop && { crop: true }) });
         followed = next ?? null;
         // The listener's calibration, where probabilities are made: the state machine, the renderer
         // and the music all see the calibrated expression.

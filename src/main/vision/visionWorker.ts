@@ -3,6 +3,7 @@
  * process (desktop). Either way the models run here, never on the thread that serves the UI.
  */
 import { parentPort } from 'node:worker_threads';
+import { toRgba } from './cameraImage.js';
 import { VisionEngine } from './visionEngine.js';
 import type { FromVisionWorker, ToVisionWorker } from './visionProtocol.js';
 
@@ -28,6 +29,20 @@ function connect(): Port {
 
 const port = connect();
 let engine: VisionEngine | undefined;
+/** Where camera pictures are converted to RGBA, kept from frame to frame: frames are read one at a time. */
+let rgba: Uint8Array | undefined;
+/** The frame being read: the next waits for it (the models run on this thread anyway), so `rgba` is never shared. */
+let reading: Promise<void> = Promise.resolve();
+
+async function analyse(message: Extract<ToVisionWorker, { type: 'analyse' }>, loaded: VisionEngine): Promise<void> {
+  try {
+    const image = toRgba(message.image, rgba);
+    if ('i420' in message.image) rgba = image.data;
+    port.post({ type: 'result', id: message.id, analysis: await loaded.analyse(image, message.stream) });
+  } catch (error) {
+    port.post({ type: 'error', id: message.id, message: (error as Error).message });
+  }
+}
 
 port.on('message', (message) => {
   if (message.type === 'init') {
@@ -40,12 +55,10 @@ port.on('message', (message) => {
     );
     return;
   }
-  if (!engine) {
+  const loaded = engine;
+  if (!loaded) {
     port.post({ type: 'error', id: message.id, message: 'the vision models are not loaded yet' });
     return;
   }
-  engine.analyse({ width: message.width, height: message.height, data: message.rgba }, message.stream).then(
-    (analysis) => port.post({ type: 'result', id: message.id, analysis }),
-    (error: unknown) => port.post({ type: 'error', id: message.id, message: (error as Error).message }),
-  );
+  reading = reading.then(() => analyse(message, loaded));
 });

@@ -5,7 +5,8 @@
  * (the adaptive rate); it is never shorter than `maxFps` allows. Frames never leave this machine.
  */
 import type { EmotuneApi } from '../../shared/api.js';
-import type { VideoFrameData } from '../../shared/vision.js';
+import type { FramePicture } from '../../shared/vision.js';
+import { planarReader } from './planarFrame.js';
 import { measure } from './timeline.js';
 
 export interface FrameSenderOptions {
@@ -25,7 +26,7 @@ export interface FramePace {
 }
 
 /** A frame's picture, or undefined while the camera has none yet. */
-export type FrameGrabber = () => Omit<VideoFrameData, 'frameId'> | undefined;
+export type FrameGrabber = () => Promise<FramePicture | undefined>;
 
 /** The 2D context calls a frame needs: an OffscreenCanvas's in the app, a fake in a test. */
 export interface FrameCanvas {
@@ -39,7 +40,10 @@ export interface FrameCanvas {
   } | null;
 }
 
-/** Reads the video's current picture, scaled to `width`, through one reused canvas. */
+/**
+ * Reads the video's current picture, scaled to about `width`: in the camera's own YUV where the
+ * browser can copy it (planarFrame.ts), otherwise drawn through one reused canvas as RGBA.
+ */
 export function grabFrom(
   video: HTMLVideoElement,
   width = FRAME_WIDTH,
@@ -47,13 +51,16 @@ export function grabFrom(
 ): FrameGrabber {
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new Error('2D canvas is not available');
-  return () => {
+  const planar = planarReader(video, width);
+  return async () => {
     if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return undefined;
+    const picture = await planar();
+    if (picture) return picture;
     const height = Math.max(1, Math.round((width * video.videoHeight) / video.videoWidth));
     if (canvas.height !== height) canvas.height = height;
     context.drawImage(video, 0, 0, width, height);
     const pixels = context.getImageData(0, 0, width, height).data;
-    return { width, height, rgba: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+    return { width, height, format: 'rgba', rgba: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
   };
 }
 
@@ -62,6 +69,8 @@ export class FrameSender {
   private nextFrameId = 1;
   private awaiting: { frameId: number; sentAt: number } | undefined;
   private running = false;
+  /** A picture is being read: a tick that comes meanwhile (a quick stop and start) leaves it be. */
+  private grabbing = false;
 
   constructor(
     private readonly api: EmotuneApi,
@@ -95,17 +104,26 @@ export class FrameSender {
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
-    if (this.running) this.timer = setTimeout(() => this.tick(), delayMs);
+    if (this.running) this.timer = setTimeout(() => void this.tick(), delayMs);
   }
 
-  private tick(): void {
-    if (!this.running) return;
+  private async tick(): Promise<void> {
+    if (!this.running || this.grabbing) return;
     if (this.awaiting && performance.now() - this.awaiting.sentAt < this.options.answerTimeoutMs) {
       this.schedule(this.options.answerTimeoutMs);
       return;
     }
     const started = performance.now();
-    const picture = this.grab();
+    this.grabbing = true;
+    let picture: FramePicture | undefined;
+    try {
+      picture = await this.grab();
+    } catch {
+      picture = undefined;
+    } finally {
+      this.grabbing = false;
+    }
+    if (!this.running) return;
     if (!picture) {
       this.schedule(100);
       return;
@@ -116,8 +134,8 @@ export class FrameSender {
       this.awaiting = undefined;
       this.schedule(this.options.answerTimeoutMs);
     });
-    // Capture, copy and hand-off on the renderer's thread: what a frame costs the UI (npm run bench reads it).
-    measure('emotune:frame-send', { start: started, end: performance.now() });
+    // Read, scale and hand-off in the page: what a frame costs the UI (npm run bench reads it).
+    measure('emotune:frame-send', { start: started, end: performance.now(), detail: { format: picture.format } });
     // If no answer comes, try again after the timeout.
     this.schedule(this.options.answerTimeoutMs);
   }

@@ -49,7 +49,13 @@ describe('expression model choice', () => {
     await app.call('vision.setModel', { model: 'low-power' });
     expect(app.backend.appInfo().expression).toMatchObject({ model: 'test-low-power' });
     const frame = await renderShot(SMILING_TILTED, 320);
-    await app.call('vision.submitFrame', { frameId: 1, width: frame.width, height: frame.height, rgba: new Uint8Array(frame.data) });
+    await app.call('vision.submitFrame', {
+      frameId: 1,
+      width: frame.width,
+      height: frame.height,
+      format: 'rgba',
+      rgba: new Uint8Array(frame.data),
+    });
     await expect.poll(() => app.events.find((e) => e.event === 'vision.faces'), { timeout: 10_000 }).toBeTruthy();
     const faces = app.events.find((e) => e.event === 'vision.faces')!.payload as ApiEvents['vision.faces'];
     expect(faces.expression?.top).toBe('happiness');

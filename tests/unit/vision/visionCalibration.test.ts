@@ -13,6 +13,7 @@ import type { DetectionResult, Face } from '../../../src/shared/vision.js';
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
 import { calibratedExpression } from '../../../src/main/vision/calibration.js';
+import { toRgba, type CameraImage } from '../../../src/main/vision/cameraImage.js';
 import type { FrameAnalysis, StreamFrame } from '../../../src/main/vision/visionEngine.js';
 import { VisionService, type FrameAnalyser, type VisionSession } from '../../../src/main/vision/visionService.js';
 
@@ -41,7 +42,8 @@ class ScriptedClassifier implements FrameAnalyser {
   };
   /** Whether each frame asked for the face crop. */
   readonly cropAsked: boolean[] = [];
-  analyse(image: { data: Uint8Array | Uint8ClampedArray }, stream?: StreamFrame): Promise<FrameAnalysis> {
+  analyse(picture: CameraImage, stream?: StreamFrame): Promise<FrameAnalysis> {
+    const image = toRgba(picture);
     const scene = SCENES[SCENE_NAMES[image.data[0]!]!];
     this.cropAsked.push(stream?.crop === true);
     const scores = scene.scores && [...scene.scores];
@@ -86,7 +88,13 @@ function open(vision: VisionService) {
   const show = async (scene: Scene, count = 1, tag = 0): Promise<DetectionResult> => {
     for (let i = 0; i < count; i++) {
       const before = events.length;
-      session.submit({ frameId: ++frameId, width: 1, height: 1, rgba: new Uint8Array([SCENE_NAMES.indexOf(scene), tag, 0, 255]) });
+      session.submit({
+        frameId: ++frameId,
+        width: 1,
+        height: 1,
+        format: 'rgba',
+        rgba: new Uint8Array([SCENE_NAMES.indexOf(scene), tag, 0, 255]),
+      });
       await expect.poll(() => events.length).toBeGreaterThan(before);
     }
     const last = events.at(-1)!;

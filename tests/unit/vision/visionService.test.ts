@@ -8,6 +8,7 @@ import { DEFAULT_EXPRESSION_STATE_SETTINGS, EXPRESSIONS, type Expression } from 
 import { openLibraryDatabase } from '../../../src/main/library/database.js';
 import { LibraryStore } from '../../../src/main/library/libraryStore.js';
 import type { Followed } from '../../../src/main/vision/faceTracker.js';
+import { toRgba, type CameraImage } from '../../../src/main/vision/cameraImage.js';
 import type { FrameAnalysis, StreamFrame } from '../../../src/main/vision/visionEngine.js';
 import { VisionService, type FrameAnalyser } from '../../../src/main/vision/visionService.js';
 
@@ -23,7 +24,8 @@ class ScriptedAnalyser implements FrameAnalyser {
   closed = false;
   /** Whom each frame came in following, in order. */
   readonly followedIn: (Followed | null)[] = [];
-  analyse(image: { data: Uint8Array | Uint8ClampedArray }, stream?: StreamFrame): Promise<FrameAnalysis> {
+  analyse(picture: CameraImage, stream?: StreamFrame): Promise<FrameAnalysis> {
+    const image = toRgba(picture);
     const code = image.data[0]!;
     if (code === 255) return Promise.reject(new Error('the vision worker stopped: it is being started again'));
     const top = EXPRESSIONS[code]!;
@@ -47,6 +49,7 @@ const frame = (frameId: number, code: number, at = 0, width = 1) => ({
   frameId,
   width,
   height: 1,
+  format: 'rgba' as const,
   rgba: new Uint8Array([code, at, 0, 255, ...new Array<number>((width - 1) * 4).fill(0)]),
 });
 
