@@ -42,13 +42,15 @@ interface Measured {
   backend: number;
   otherChromium: number;
   stable: string | null;
+  /** The frames read, by picture format. */
+  formats: string;
 }
 
 /** The page's globals, typed for the functions that run there (this file is built without the DOM library). */
 interface PageGlobals {
   document: { dispatchEvent(event: unknown): boolean };
   Event: new (type: string) => unknown;
-  performance: { getEntriesByName(name: string): unknown[] };
+  performance: { getEntriesByName(name: string): { detail?: { format?: string } }[] };
 }
 
 interface ProcessInfo {
@@ -76,6 +78,19 @@ async function mainThreadSeconds(cdp: CDPSession): Promise<number> {
 
 const framesSent = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:frame-send').length);
+
+/** How the page read its frames ('i420' from the camera's planes, 'rgba' through a canvas), counted. */
+const frameFormats = (page: Page) =>
+  page.evaluate(() => {
+    const counts: Record<string, number> = {};
+    for (const entry of (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:frame-send')) {
+      const format = entry.detail?.format ?? 'unknown';
+      counts[format] = (counts[format] ?? 0) + 1;
+    }
+    return Object.entries(counts)
+      .map(([format, n]) => `${n} ${format}`)
+      .join(', ');
+  });
 
 const stableState = (page: Page) => page.getByTestId('stable-expression').getAttribute('data-state');
 
@@ -130,6 +145,7 @@ async function measure(
       backend: percent(backendSeconds),
       otherChromium: percent(chromium1.other - chromium0.other),
       stable: await stableState(page),
+      formats: await frameFormats(page),
     };
   } finally {
     await page.close();
@@ -170,7 +186,7 @@ async function run(): Promise<void> {
         results[phase] = m;
         console.log(
           `${phase.padEnd(9)}  ${m.framesPerSecond.toFixed(2)} frames/s  renderer ${pct(m.renderer)} (main thread ${pct(m.rendererMainThread)})` +
-            `  backend ${pct(m.backend)}  other Chromium processes ${pct(m.otherChromium)}  ${m.phase === 'resting' ? 'nothing read' : `stable state ${m.stable}`}`,
+            `  backend ${pct(m.backend)}  other Chromium processes ${pct(m.otherChromium)}  ${m.phase === 'resting' ? 'nothing read' : `stable state ${m.stable}, frames read as ${m.formats}`}`,
         );
       }
       const rest = results.resting;
