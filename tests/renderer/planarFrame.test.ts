@@ -84,6 +84,19 @@ describe('downscalePlanar', () => {
     }
   });
 
+  it('averages 4 x 4 blocks of a 1280 px camera', () => {
+    const sample = (plane: number, x: number, y: number) => (plane * 40 + x * 5 + y * 3) % 256;
+    const out = downscalePlanar(i420(1280, 960, sample), 320);
+    const mean = (plane: number, x: number, y: number) => {
+      let sum = 0;
+      for (let dy = 0; dy < 4; dy++) for (let dx = 0; dx < 4; dx++) sum += sample(plane, 4 * x + dx, 4 * y + dy);
+      return Math.round(sum / 16);
+    };
+    expect(at(out, 0, 33, 71)).toBe(mean(0, 33, 71));
+    expect(at(out, 1, 20, 40)).toBe(mean(1, 20, 40));
+    expect(at(out, 2, 150, 100)).toBe(mean(2, 150, 100));
+  });
+
   it('reads NV12 as the same picture as I420', () => {
     const source = i420(64, 48, (plane, x, y) => (plane === 0 ? x * 4 : plane === 1 ? 60 + y : 200 - x));
     expect(downscalePlanar(nv12(source), 32).i420).toEqual(downscalePlanar(source, 32).i420);

@@ -64,6 +64,13 @@ function averageBlocks(
       dst.set(src.subarray(top, top + width), out);
       continue;
     }
+    if (k === 2) {
+      // A 640 px camera's case, unrolled: the general loop below costs the page about 1 ms a frame.
+      for (let x = 0, p = top; x < width; x++, p += 2 * step) {
+        dst[out + x] = (src[p]! + src[p + step]! + src[p + stride]! + src[p + stride + step]! + 2) >> 2;
+      }
+      continue;
+    }
     for (let x = 0; x < width; x++) {
       let sum = 0;
       const left = top + x * k * step;
