@@ -7,19 +7,16 @@
 import type { FramePicture } from '../../shared/vision.js';
 import type { RgbaImage } from './rgbaImage.js';
 
-export interface I420Image {
-  width: number;
-  height: number;
-  /** The Y plane (width * height), then U and V (each width/2 * height/2), row-major, no padding. */
-  i420: Uint8Array;
-  matrix: 'bt601' | 'bt709';
-  fullRange: boolean;
-}
+/** An I420 frame's picture as the shared schema defines it (planes, matrix, range), without its tag. */
+export type I420Image = Omit<Extract<FramePicture, { format: 'i420' }>, 'format'>;
 
 export type CameraImage = RgbaImage | I420Image;
 
 /** Luma weights of each matrix (ITU-R BT.601 and BT.709). */
-const WEIGHTS = { bt601: { kr: 0.299, kb: 0.114 }, bt709: { kr: 0.2126, kb: 0.0722 } } as const;
+const WEIGHTS: Record<I420Image['matrix'], { kr: number; kb: number }> = {
+  bt601: { kr: 0.299, kb: 0.114 },
+  bt709: { kr: 0.2126, kb: 0.0722 },
+};
 
 /**
  * The picture as RGBA. An I420 picture is converted into `reuse` when it is large enough (the worker
