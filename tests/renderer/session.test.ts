@@ -41,6 +41,32 @@ describe('createSession', () => {
     stop();
   });
 
+  it('asks for the library only once the connection is open, once, even after a failed start', async () => {
+    const backend = fakeBackend({
+      'library.folders': () => [],
+      'library.tracks': () => [],
+      'library.trackCount': () => ({ count: 0 }),
+      'library.playlists': () => [],
+      'player.state': () => null,
+    });
+    const connection = new ConnectionState('connecting');
+    const session = createSession(backend.api, { audio: silentAudio(), connection });
+    const stop = session.connect();
+    await settle();
+    expect(backend.callsTo('library.tracks')).toHaveLength(0);
+    // The server was away at the start: the first "online" is a return, and the library is read once.
+    connection.report('offline');
+    await settle();
+    expect(backend.callsTo('library.tracks')).toHaveLength(0);
+    connection.report('online');
+    await settle();
+    expect(backend.callsTo('library.tracks')).toHaveLength(1);
+    expect(backend.callsTo('library.folders')).toHaveLength(1);
+    expect(backend.callsTo('library.playlists')).toHaveLength(2);
+    expect(session.library.songs.error).toBe('');
+    stop();
+  });
+
   it('starts the camera once the library has answered, or after a second when it does not', async () => {
     let answer = () => {};
     const held = new Promise<void>((resolve) => (answer = resolve));

@@ -127,7 +127,13 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       void camera.start();
     };
     const cameraTimer = setTimeout(startCamera, 1000);
-    const offLibrary = library.connect(() => requestAnimationFrame(() => setTimeout(startCamera, 0)));
+    // The library is read once the backend can answer. In browser mode the socket opens only after
+    // the app's first frame (its "open" waits for the task that builds the app), so a read asked for
+    // earlier sat in the transport's queue meanwhile, or failed as an error in the list where the
+    // server was away at the start; the connection banner speaks for that now.
+    let offLibrary: (() => void) | undefined;
+    const startLibrary = () => (offLibrary ??= library.connect(() => requestAnimationFrame(() => setTimeout(startCamera, 0))));
+    if (connection.online) startLibrary();
     const offPlaylists = playlists.connect();
     void calibration.refresh();
     let stopSaving = () => {};
@@ -135,13 +141,16 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       if (!stopped) stopSaving = persistence.start();
     });
     // Back after an outage: what changed meanwhile is read again, and what was not saved is saved.
-    // The first "online" is the start, whose reads are under way already: only a return reads again.
+    // The first "online" starts the library's reads; only a return reads it again.
     let wasDown = false;
     const offConnection = connection.onChange((status) => {
       if (status === 'offline') wasDown = true;
-      if (status !== 'online' || !wasDown) return;
+      if (status !== 'online') return;
+      const firstRead = !offLibrary;
+      startLibrary();
+      if (!wasDown) return;
       wasDown = false;
-      void library.reload();
+      if (!firstRead) void library.reload();
       void playlists.reload();
       persistence.saveNow();
     });
@@ -151,7 +160,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
       stopSaving();
       offConnection();
       camera.stop();
-      offLibrary();
+      offLibrary?.();
       offPlaylists();
       offFaces();
       window.removeEventListener('keydown', onKey);
