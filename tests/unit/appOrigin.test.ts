@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   allowsCameraCheck,
   APP_ORIGIN,
+  APP_SCHEME,
   grantsCamera,
   isAppUrl,
   MEDIA_SCHEME,
@@ -42,6 +43,11 @@ describe('the app origin', () => {
     expect(allowsCameraCheck('media', 'app://emotune', 'video')).toBe(true);
     expect(allowsCameraCheck('media', 'app://emotune', 'audio')).toBe(false);
     expect(allowsCameraCheck('media', 'app://emotune.evil', 'video')).toBe(false);
+  });
+
+  it('keeps the compiled renderer between starts, on a scheme standard enough for it', () => {
+    const app = PRIVILEGED_SCHEMES.find((s) => s.scheme === APP_SCHEME)!;
+    expect(app.privileges).toMatchObject({ codeCache: true, standard: true, secure: true });
   });
 
   it('lets the app page, and no other origin, read library media through Web Audio', () => {

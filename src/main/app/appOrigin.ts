@@ -11,17 +11,27 @@ export const MEDIA_SCHEME = 'emotune-media';
 
 interface SchemePrivileges {
   scheme: string;
-  privileges: { standard?: boolean; secure?: boolean; stream?: boolean; supportFetchAPI?: boolean; corsEnabled?: boolean };
+  privileges: {
+    standard?: boolean;
+    secure?: boolean;
+    stream?: boolean;
+    supportFetchAPI?: boolean;
+    corsEnabled?: boolean;
+    codeCache?: boolean;
+  };
 }
 
 /**
- * The schemes the window loads. The players' decks play through Web Audio (crossfade, levelling),
+ * The schemes the window loads. The app's own scheme keeps V8's compiled code of its scripts between
+ * starts (codeCache, which Electron allows only on a standard scheme), as a browser does for a site:
+ * without it every start parses and compiles the whole renderer again.
+ * The players' decks play through Web Audio (crossfade, levelling),
  * and Chromium feeds a media element of another origin to Web Audio as silence unless it was
  * fetched with CORS and allowed: hence corsEnabled and the header of `mediaHeaders`, with the
  * decks' crossOrigin set in the renderer.
  */
 export const PRIVILEGED_SCHEMES: SchemePrivileges[] = [
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true, corsEnabled: true } },
 ];
 
