@@ -17,15 +17,20 @@ function setup(library: Track[], more: Handlers = {}) {
   return { backend, audio, session };
 }
 
+/** What a session reads as it starts, from an empty library; `tracks` answers the library's first page. */
+function startHandlers(tracks: () => Track[] | Promise<Track[]> = () => []) {
+  return {
+    'library.folders': () => [],
+    'library.tracks': tracks,
+    'library.trackCount': () => ({ count: 0 }),
+    'library.playlists': () => [],
+    'player.state': () => null,
+  };
+}
+
 describe('createSession', () => {
   it('reads the library once at the start, and again only when the connection comes back', async () => {
-    const backend = fakeBackend({
-      'library.folders': () => [],
-      'library.tracks': () => [],
-      'library.trackCount': () => ({ count: 0 }),
-      'library.playlists': () => [],
-      'player.state': () => null,
-    });
+    const backend = fakeBackend(startHandlers());
     const connection = new ConnectionState('connecting');
     const session = createSession(backend.api, { audio: silentAudio(), connection });
     const stop = session.connect();
@@ -42,13 +47,7 @@ describe('createSession', () => {
   });
 
   it('asks for the library only once the connection is open, once, even after a failed start', async () => {
-    const backend = fakeBackend({
-      'library.folders': () => [],
-      'library.tracks': () => [],
-      'library.trackCount': () => ({ count: 0 }),
-      'library.playlists': () => [],
-      'player.state': () => null,
-    });
+    const backend = fakeBackend(startHandlers());
     const connection = new ConnectionState('connecting');
     const session = createSession(backend.api, { audio: silentAudio(), connection });
     const stop = session.connect();
@@ -70,14 +69,7 @@ describe('createSession', () => {
   it('starts the camera once the library has answered, or after a second when it does not', async () => {
     let answer = () => {};
     const held = new Promise<void>((resolve) => (answer = resolve));
-    const handlers = (tracks: () => Promise<Track[]>) => ({
-      'library.folders': () => [],
-      'library.tracks': tracks,
-      'library.trackCount': () => ({ count: 0 }),
-      'library.playlists': () => [],
-      'player.state': () => null,
-    });
-    const answering = createSession(fakeBackend(handlers(() => held.then(() => []))).api, { audio: silentAudio() });
+    const answering = createSession(fakeBackend(startHandlers(() => held.then(() => []))).api, { audio: silentAudio() });
     const stopAnswering = answering.connect();
     await settle();
     // The library is still being read: the camera waits, so that the list shows first.
@@ -86,7 +78,7 @@ describe('createSession', () => {
     await vi.waitFor(() => expect(answering.camera.status).not.toBe('off'), { timeout: 500 });
     stopAnswering();
 
-    const silent = createSession(fakeBackend(handlers(() => new Promise<Track[]>(() => {}))).api, { audio: silentAudio() });
+    const silent = createSession(fakeBackend(startHandlers(() => new Promise<Track[]>(() => {}))).api, { audio: silentAudio() });
     const stopSilent = silent.connect();
     await settle();
     expect(silent.camera.status).toBe('off');
