@@ -82,6 +82,17 @@ async function listRenders(page: Page): Promise<number[]> {
   );
 }
 
+/** Does `act` in a started app, waits for the list render it sets off, and gives that render's time. */
+async function renderAfter(page: Page, act: () => Promise<unknown>): Promise<number> {
+  const before = (await listRenders(page)).length;
+  await act();
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:list-render').length > n,
+    before,
+  );
+  return (await listRenders(page)).at(-1)!;
+}
+
 /**
  * The first render of the list, and when it was on screen from the page's start. Asked late and
  * rarely: Playwright's waitForFunction would evaluate its own script in the page (60-90 ms here)
@@ -185,13 +196,7 @@ async function interactions(page: Page, count: number): Promise<{ rest: Record<s
 
   // A new order of the whole list (the Title header clicked), with the app warm: its first page from
   // the request to the frame that shows it.
-  const beforeSort = (await listRenders(page)).length;
-  await page.getByTestId('sort-title').click();
-  await page.waitForFunction(
-    (n) => (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:list-render').length > n,
-    beforeSort,
-  );
-  const resort = (await listRenders(page)).at(-1)!;
+  const resort = await renderAfter(page, () => page.getByTestId('sort-title').click());
 
   // Select all: from the key to the frame that shows it.
   const selectAll = await page.evaluate(
@@ -207,13 +212,7 @@ async function interactions(page: Page, count: number): Promise<{ rest: Record<s
   const selected = await page.getByTestId('bulk-bar').locator('.count').textContent();
 
   // A search: from the request (after the typing pause) to the frame that shows its first rows.
-  const before = (await listRenders(page)).length;
-  await page.getByTestId('search').fill('Album 123');
-  await page.waitForFunction(
-    (n) => (globalThis as unknown as PageGlobals).performance.getEntriesByName('emotune:list-render').length > n,
-    before,
-  );
-  const search = (await listRenders(page)).at(-1)!;
+  const search = await renderAfter(page, () => page.getByTestId('search').fill('Album 123'));
   const matches = await page.getByTestId('view-subtitle').textContent();
   const notes =
     `${rowsInDom} rows in the DOM for ${count.toLocaleString()} tracks;` +
