@@ -35,8 +35,10 @@ describe('app icon', () => {
     writeFileSync(svg, readFileSync(svg, 'utf8').replace('#4ade80', '#e11d48'));
     const stale = run('--check', dir);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain('icon.png does not match icon.svg');
-    expect(stale.stderr).toContain('favicon.png does not match icon.svg');
+    expect(stale.stderr.trim().split('\n')).toEqual([
+      'icon.png does not match icon.svg: run npm run icons',
+      'favicon.png does not match icon.svg: run npm run icons',
+    ]);
 
     expect(run(dir).status).toBe(0);
     expect(run('--check', dir).status).toBe(0);
