@@ -1,12 +1,13 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { virtuaSizeFill } from './build/virtuaSizeFill.js';
 
 export default defineConfig({
   root: 'src/renderer',
   base: './',
   // The Svelte config sits at the repository root, beside svelte-check's.
-  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) })],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), virtuaSizeFill()],
   build: {
     outDir: '../../dist/renderer',
     emptyOutDir: true,
