@@ -37,7 +37,8 @@ describe('createSession', () => {
     connection.report('online');
     await settle();
     expect(backend.callsTo('library.folders')).toHaveLength(1);
-    expect(backend.callsTo('library.playlists')).toHaveLength(1);
+    // The playlists are read once the list has been drawn (the frame after its first page).
+    await vi.waitFor(() => expect(backend.callsTo('library.playlists')).toHaveLength(1));
     connection.report('offline');
     connection.report('online');
     await settle();
@@ -61,28 +62,40 @@ describe('createSession', () => {
     await settle();
     expect(backend.callsTo('library.tracks')).toHaveLength(1);
     expect(backend.callsTo('library.folders')).toHaveLength(1);
-    expect(backend.callsTo('library.playlists')).toHaveLength(2);
+    // Once at the return, once when the list has been drawn.
+    await vi.waitFor(() => expect(backend.callsTo('library.playlists')).toHaveLength(2));
     expect(session.library.songs.error).toBe('');
     stop();
   });
 
-  it('starts the camera once the library has answered, or after a second when it does not', async () => {
+  it('starts the camera and the other reads of the start once the library has answered, or after a second when it does not', async () => {
     let answer = () => {};
     const held = new Promise<void>((resolve) => (answer = resolve));
-    const answering = createSession(fakeBackend(startHandlers(() => held.then(() => []))).api, { audio: silentAudio() });
+    const backend = fakeBackend(startHandlers(() => held.then(() => [])));
+    const answering = createSession(backend.api, { audio: silentAudio() });
     const stopAnswering = answering.connect();
     await settle();
-    // The library is still being read: the camera waits, so that the list shows first.
+    // The library is still being read: the camera and the rest wait, so that the list shows first.
     expect(answering.camera.status).toBe('off');
+    expect(backend.callsTo('library.playlists')).toHaveLength(0);
+    expect(backend.callsTo('player.state')).toHaveLength(0);
+    expect(backend.callsTo('vision.calibration')).toHaveLength(0);
     answer();
     await vi.waitFor(() => expect(answering.camera.status).not.toBe('off'), { timeout: 500 });
+    expect(backend.callsTo('library.playlists')).toHaveLength(1);
+    expect(backend.callsTo('player.state')).toHaveLength(1);
+    expect(backend.callsTo('vision.calibration')).toHaveLength(1);
     stopAnswering();
 
-    const silent = createSession(fakeBackend(startHandlers(() => new Promise<Track[]>(() => {}))).api, { audio: silentAudio() });
+    const silentBackend = fakeBackend(startHandlers(() => new Promise<Track[]>(() => {})));
+    const silent = createSession(silentBackend.api, { audio: silentAudio() });
     const stopSilent = silent.connect();
     await settle();
     expect(silent.camera.status).toBe('off');
     await vi.waitFor(() => expect(silent.camera.status).not.toBe('off'), { timeout: 3000 });
+    // A library that never answers holds back nothing for more than that second.
+    expect(silentBackend.callsTo('library.playlists')).toHaveLength(1);
+    expect(silentBackend.callsTo('player.state')).toHaveLength(1);
     stopSilent();
   });
 

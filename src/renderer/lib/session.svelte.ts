@@ -119,27 +119,30 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     // The camera (its capture service, the preview, the first frames) starts once the library's
     // first page has been drawn: started with the page, on a 2-core machine it held the Songs list's
     // first render from about 220 to 400 ms. It waits a second at most, whatever the library does.
-    let cameraStarted = false;
-    const startCamera = () => {
-      clearTimeout(cameraTimer);
-      if (stopped || cameraStarted) return;
-      cameraStarted = true;
+    // The other reads of the start (playlists, calibration, the last session's queue) wait for that
+    // drawing too: answered beside the list's page, each was one more update inside its render.
+    let offPlaylists = () => {};
+    let stopSaving = () => {};
+    let secondaryStarted = false;
+    const startSecondary = () => {
+      clearTimeout(secondaryTimer);
+      if (stopped || secondaryStarted) return;
+      secondaryStarted = true;
+      offPlaylists = playlists.connect();
+      void calibration.refresh();
+      void persistence.restore().then(() => {
+        if (!stopped) stopSaving = persistence.start();
+      });
       void camera.start();
     };
-    const cameraTimer = setTimeout(startCamera, 1000);
+    const secondaryTimer = setTimeout(startSecondary, 1000);
     // The library is read once the backend can answer. In browser mode the socket opens only after
     // the app's first frame (its "open" waits for the task that builds the app), so a read asked for
     // earlier sat in the transport's queue meanwhile, or failed as an error in the list where the
     // server was away at the start; the connection banner speaks for that now.
     let offLibrary: (() => void) | undefined;
-    const startLibrary = () => (offLibrary ??= library.connect(() => requestAnimationFrame(() => setTimeout(startCamera, 0))));
+    const startLibrary = () => (offLibrary ??= library.connect(() => requestAnimationFrame(() => setTimeout(startSecondary, 0))));
     if (connection.online) startLibrary();
-    const offPlaylists = playlists.connect();
-    void calibration.refresh();
-    let stopSaving = () => {};
-    void persistence.restore().then(() => {
-      if (!stopped) stopSaving = persistence.start();
-    });
     // Back after an outage: what changed meanwhile is read again, and what was not saved is saved.
     // The first "online" starts the library's reads; only a return reads it again.
     let wasDown = false;
@@ -156,7 +159,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     });
     return () => {
       stopped = true;
-      clearTimeout(cameraTimer);
+      clearTimeout(secondaryTimer);
       stopSaving();
       offConnection();
       camera.stop();
