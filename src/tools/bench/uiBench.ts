@@ -3,18 +3,18 @@
  * with performance marks: the first render of the Songs list, scrolling (20 Page Downs, the worst
  * frame), the whole list sorted again, select-all and a search, for 50,000 and for 3,000 generated
  * tracks. The tracks go straight into the LibraryStore of a temporary data folder (no audio files:
- * only the list is measured), which the backend then opens afresh in a process of its own, as at a
- * start of the app. A start on this machine varies by half its time from one to the next, so the app
+ * only the list is measured; uiBenchLibrary.ts, in a process of its own), which the backend then
+ * opens afresh in another process, as at a start of the app. A start on this machine varies by half its time from one to the next, so the app
  * is started several times (EMOTUNE_BENCH_UI_STARTS, 5) in fresh processes and the first render is
  * given as a median and a range; the rest is measured in the last start, once the app is warm.
  * Prints numbers; asserts nothing. The goal is under 100 ms for each.
  */
+import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { Backend } from '../../main/backend.js';
-import type { TrackRecord } from '../../main/library/store/trackStore.js';
 import { BackendProcess } from './backendClient.js';
 import { percentile } from './boxMath.js';
 import { CHROMIUM_PATH, launchChromium } from './chromium.js';
@@ -22,7 +22,6 @@ import { CHROMIUM_PATH, launchChromium } from './chromium.js';
 const SIZES = (process.env.EMOTUNE_BENCH_UI_SIZES ?? '50000,3000').split(',').map(Number);
 const STARTS = Math.max(1, Number(process.env.EMOTUNE_BENCH_UI_STARTS ?? 5));
 const GOAL_MS = 100;
-const MOODS = ['happy', 'energetic', 'calm', 'sad', 'tense', 'neutral'] as const;
 
 /** The page's globals, typed for the functions that run there (this file is built without the DOM library). */
 interface PageGlobals {
@@ -36,34 +35,6 @@ interface PageGlobals {
   setTimeout(callback: () => void, ms: number): number;
   benchFrames?: number[];
   benchRunning?: boolean;
-}
-
-function fill(backend: Backend, count: number): void {
-  const store = backend.library.store;
-  const folder = store.folders.add('/bench/music');
-  store.transaction(() => {
-    for (let i = 1; i <= count; i++) {
-      const record: TrackRecord = {
-        path: `/bench/music/${String(i).padStart(6, '0')}.mp3`,
-        size: 4_000_000,
-        mtimeMs: 0,
-        title: `Track ${i}`,
-        artist: `Artist ${i % 500}`,
-        album: `Album ${i % 2000}`,
-        albumArtist: '',
-        trackNo: (i % 12) + 1,
-        discNo: null,
-        genre: ['Rock', 'Jazz', 'Pop', 'Folk'][i % 4]!,
-        year: 1970 + (i % 50),
-        durationSec: 120 + (i % 240),
-        codec: 'mp3',
-        hasCover: false,
-        coverPath: null,
-        error: null,
-      };
-      store.tracks.upsert(folder.id, record, { mood: MOODS[i % MOODS.length]!, confidence: 1 });
-    }
-  });
 }
 
 /** Resolves after the next frame has been drawn. */
@@ -117,18 +88,31 @@ interface Start {
   shownAt: number;
 }
 
+/**
+ * The library filled in a process of its own, then opened again: the app as a listener starts it on
+ * a library scanned earlier, not in the process that has just written 50,000 rows (whose
+ * uncheckpointed WAL slows every first read). Filled in this process, the rows' garbage was
+ * collected here later, a 50 ms pause and as much again of marking on the second core, in the
+ * middle of a start being measured.
+ */
+function fillInChild(dataDir: string, count: number): Promise<void> {
+  const child = fork(fileURLToPath(new URL('./uiBenchLibrary.js', import.meta.url)), [dataDir, String(count)], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`filling the library of ${count} tracks failed (exit code ${code})`)),
+    );
+  });
+}
+
 async function measure(count: number): Promise<{ starts: Start[]; rest: Record<string, number>; notes: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'emotune-ui-bench-'));
-  const options = { dataDir: join(dir, 'data'), demoLibrary: false, watchFolders: false } as const;
-  // Filled, then opened again: the app as a listener starts it on a library scanned earlier, not in
-  // the process that has just written 50,000 rows (whose uncheckpointed WAL slows every first read).
-  const filling = await Backend.create('web', options);
-  fill(filling, count);
-  await filling.dispose();
+  const dataDir = join(dir, 'data');
   try {
+    await fillInChild(dataDir, count);
     const starts: Start[] = [];
-    for (let i = 1; i < STARTS; i++) starts.push((await startApp(options.dataDir, () => Promise.resolve())).start);
-    const last = await startApp(options.dataDir, (page) => interactions(page, count));
+    for (let i = 1; i < STARTS; i++) starts.push((await startApp(dataDir, () => Promise.resolve())).start);
+    const last = await startApp(dataDir, (page) => interactions(page, count));
     starts.push(last.start);
     return { starts, ...last.after };
   } finally {
@@ -137,9 +121,9 @@ async function measure(count: number): Promise<{ starts: Start[]; rest: Record<s
 }
 
 /**
- * The app started afresh on the library: a backend in a process of its own, as in the app (here it
- * would share its event loop with Playwright's client and with this process's garbage from the
- * filling: a 300-400 ms collection landed in the page's start), and a new browser.
+ * The app started afresh on the library: a backend in a process of its own, as in the app (in this
+ * one it shared its event loop with Playwright's client, and a 300-400 ms collection of the filling's
+ * garbage landed in the page's start), and a new browser.
  */
 async function startApp<T>(dataDir: string, then: (page: Page) => Promise<T>): Promise<{ start: Start; after: T }> {
   const { backend, openUrl } = await BackendProcess.start(dataDir);
