@@ -1,13 +1,13 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { virtuaSizeFill } from './build/virtuaSizeFill.js';
+import { virtuaSizes } from './build/virtuaSizes.js';
 
 export default defineConfig({
   root: 'src/renderer',
   base: './',
   // The Svelte config sits at the repository root, beside svelte-check's.
-  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), virtuaSizeFill()],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), virtuaSizes()],
   build: {
     outDir: '../../dist/renderer',
     emptyOutDir: true,
