@@ -74,12 +74,13 @@ function compare(steps: ((layout: ListLayout) => void)[]) {
   }
 }
 
-/** A small seeded generator, so that a failing sequence can be run again. */
+/** A small seeded generator (a 32-bit LCG), so that a failing sequence can be run again. */
 function random(seed: number): () => number {
-  let x = seed;
+  let x = seed >>> 0;
   return () => {
-    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return x / 2_147_483_648;
+    // Math.imul keeps the product in 32 bits; a plain multiply passed 2^53 and lost the low bits.
+    x = (Math.imul(x, 1_664_525) + 1_013_904_223) >>> 0;
+    return x / 4_294_967_296;
   };
 }
 

@@ -4,9 +4,10 @@
  * frame), the whole list sorted again, select-all and a search, for 50,000 and for 3,000 generated
  * tracks. The tracks go straight into the LibraryStore of a temporary data folder (no audio files:
  * only the list is measured; uiBenchLibrary.ts, in a process of its own), which the backend then
- * opens afresh in another process, as at a start of the app. A start on this machine varies by half its time from one to the next, so the app
- * is started several times (EMOTUNE_BENCH_UI_STARTS, 5) in fresh processes and the first render is
- * given as a median and a range; the rest is measured in the last start, once the app is warm.
+ * opens afresh in another process, as at a start of the app. A start on this machine varies by half
+ * its time from one to the next, so the app is started several times (EMOTUNE_BENCH_UI_STARTS, 5)
+ * in fresh processes and the first render is given as a median and a range; the rest is measured
+ * in the last start, once the app is warm.
  * Prints numbers; asserts nothing. The goal is under 100 ms for each.
  */
 import { fork } from 'node:child_process';
