@@ -16,6 +16,7 @@ interface ListLayout {
   $getItemOffset(index: number): number;
   $getItemSize(index: number): number;
   $findIndex(offset: number): number;
+  $getRange(start: number, end: number): [number, number];
   $getTotalSize(): number;
   $getLength(): number;
   $setItemSizes(sizes: [index: number, size: number][], viewport?: number): void;
@@ -55,6 +56,8 @@ function answers(layout: ListLayout) {
     sizes: rows.map((i) => layout.$getItemSize(i)),
     starts: rows.map((i) => layout.$getItemOffset(i)),
     at: offsets.map((o) => layout.$findIndex(o)),
+    // The rows on screen, scrolled down and back up: the search starts from the last range's first row.
+    ranges: [0, total / 2, total - 800, 1000, 0].map((top) => layout.$getRange(top, top + 800)),
   };
 }
 
@@ -89,6 +92,7 @@ describe("virtua's list layout, fixed for long lists", () => {
     const out = fixVirtuaSizes(source);
     expect(out).toContain('t.fill(-1, s)');
     expect(out).toContain('ms + (t - mc) * s');
+    expect(out).toContain('w *= 2');
     const head = source.indexOf('y = (t, e, n) => {');
     expect(out.slice(0, head)).toBe(source.slice(0, head));
   });
