@@ -12,8 +12,8 @@
  *   middle row, summed 25,000 offsets, again after each measurement of the rows (about 5 ms in all):
  *   the search now gallops up from where it starts (1, 2, 4, ... rows on) before halving, so it sums
  *   only about as far as the rows it finds. The answer is the same for any sizes (offsets only grow).
- * virtua 0.54.2 is the newest release and has all three. If virtua's code changes, the build stops with a
- * message, so that the fixes are looked at again rather than silently dropped.
+ * virtua 0.54.2 is the newest release and has all three. If virtua's code changes, the build stops
+ * with a message, so that the fixes are looked at again rather than silently dropped.
  */
 import type { Plugin } from 'vite';
 
