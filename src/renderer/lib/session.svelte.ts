@@ -7,6 +7,7 @@
 import { createContext } from 'svelte';
 import type { EmotuneApi } from '../../shared/api.js';
 import type { Track } from '../../shared/library.js';
+import { afterPaint } from './afterPaint.js';
 import { CalibrationState } from './calibration.svelte.js';
 import { CameraState } from './camera.svelte.js';
 import { ConnectionState } from './connection.svelte.js';
@@ -141,7 +142,7 @@ export function createSession(api: EmotuneApi, options: SessionOptions | HTMLAud
     // earlier sat in the transport's queue meanwhile, or failed as an error in the list where the
     // server was away at the start; the connection banner speaks for that now.
     let offLibrary: (() => void) | undefined;
-    const startLibrary = () => (offLibrary ??= library.connect(() => requestAnimationFrame(() => setTimeout(startSecondary, 0))));
+    const startLibrary = () => (offLibrary ??= library.connect(() => afterPaint(startSecondary)));
     if (connection.online) startLibrary();
     // Back after an outage: what changed meanwhile is read again, and what was not saved is saved.
     // The first "online" starts the library's reads; only a return reads it again.
